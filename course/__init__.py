@@ -1,0 +1,1 @@
+"""Reference package of the automatic-differentiation course (engine being written)."""
