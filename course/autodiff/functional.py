@@ -1,0 +1,178 @@
+"""Functional interface in the style of HIPS autograd: ``grad(f)(x)`` returns df/dx.
+
+Arguments may be arrays, floats, or (nested) tuples, lists and dicts of them; the gradient has
+the same structure.  Nesting works (``grad(grad(f))``, ``hvp``) because a gradient computed
+from inputs that are themselves being traced is built as a differentiable graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import rules as R
+from .tensor import Tensor, backprop
+
+
+# ---------------------------------------------------------------- nested containers
+def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
+    """Leaves of a nested tuple/list/dict structure and a function rebuilding it."""
+    if isinstance(tree, dict):
+        keys = list(tree)
+        parts = [flatten(tree[k]) for k in keys]
+        return _join(parts, lambda children: type(tree)(zip(keys, children)))
+    if isinstance(tree, (tuple, list)):
+        parts = [flatten(v) for v in tree]
+        return _join(parts, lambda children: type(tree)(children))
+    return [tree], lambda leaves: leaves[0]
+
+
+def _join(parts: list, build: Callable[[list], Any]) -> tuple[list, Callable[[list], Any]]:
+    leaves: list[Any] = []
+    sizes = []
+    for leaf_list, _ in parts:
+        leaves.extend(leaf_list)
+        sizes.append(len(leaf_list))
+
+    def rebuild(new_leaves: list) -> Any:
+        children, start = [], 0
+        for (_, rebuild_part), n in zip(parts, sizes):
+            children.append(rebuild_part(new_leaves[start:start + n]))
+            start += n
+        return build(children)
+    return leaves, rebuild
+
+
+def _check_leaf(leaf: Any, where: str) -> None:
+    if isinstance(leaf, Tensor):
+        return
+    kind = np.asarray(leaf).dtype.kind if not isinstance(leaf, str) else "U"
+    if kind not in "biuf":
+        raise TypeError(f"{where}: cannot differentiate with respect to a value of type "
+                        f"{type(leaf).__name__}; use arrays, floats, or tuples/lists/dicts of them.")
+
+
+def _variable(leaf: Any) -> Tensor:
+    if isinstance(leaf, Tensor) and leaf.requires_grad:
+        # Being traced by an outer grad: a fresh node keeps the two levels apart while the
+        # inner gradient stays a differentiable function of the outer variable.
+        return R.identity(leaf)
+    return Tensor(np.array(leaf.value if isinstance(leaf, Tensor) else leaf,
+                           dtype=float if np.asarray(leaf).dtype.kind != "f" else None),
+                  requires_grad=True)
+
+
+def _result_leaf(g: Any, original: Any) -> Any:
+    if isinstance(g, Tensor):
+        return g
+    if isinstance(original, (float, int, np.floating, np.integer)) and not isinstance(original, bool):
+        return float(g)
+    return g
+
+
+# ---------------------------------------------------------------- grad and friends
+def value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
+    """``value_and_grad(f)(*args) -> (f(*args), df/d args[argnum])``; ``f`` must return a scalar."""
+    argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
+
+    def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        if max(argnums) >= len(args):
+            raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
+                            f"positional argument(s).")
+        args = list(args)
+        trees = []
+        variables: list[Tensor] = []
+        nested = False
+        for n in argnums:
+            leaves, rebuild = flatten(args[n])
+            for leaf in leaves:
+                _check_leaf(leaf, f"grad({getattr(f, '__name__', 'f')})")
+            nested |= any(isinstance(leaf, Tensor) and leaf.requires_grad for leaf in leaves)
+            tensors = [_variable(leaf) for leaf in leaves]
+            args[n] = rebuild(tensors)
+            trees.append((leaves, rebuild, len(variables)))
+            variables.extend(tensors)
+        out = f(*args, **kwargs)
+        grads = _gradients(out, variables, nested, getattr(f, "__name__", "f"))
+        results = []
+        for leaves, rebuild, start in trees:
+            part = grads[start:start + len(leaves)]
+            results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
+        value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
+        return value, results[0] if isinstance(argnum, int) else tuple(results)
+    return wrapped
+
+
+def grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """``grad(f)(*args)``: the gradient of scalar-valued ``f`` with respect to ``args[argnum]``."""
+    vg = value_and_grad(f, argnum)
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
+    wrapped.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    return wrapped
+
+
+def _scalar(value: np.ndarray) -> Any:
+    return value.item() if value.size == 1 else value
+
+
+def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> list[Any]:
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        # f does not depend on its input at all: the derivative is exactly zero.
+        return [np.zeros_like(v.value) for v in variables]
+    if out.value.size != 1:
+        raise TypeError(f"grad({name}) needs {name} to return a scalar, but it returned shape "
+                        f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
+                        f"for the derivative of a vector-valued function.")
+    seed = np.ones_like(out.value)
+    stop = {id(v) for v in variables}
+    found = dict((id(t), g) for t, g in backprop(out, seed, stop=stop, create_graph=nested,
+                                                  retain_graph=nested))
+    return [found.get(id(v), np.zeros_like(v.value)) for v in variables]
+
+
+def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
+    """``jacobian(f)(*args)`` has shape ``f(x).shape + x.shape`` (one backward pass per output)."""
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        args = list(args)
+        x = args[argnum]
+        _check_leaf(x, "jacobian")
+        nested = isinstance(x, Tensor) and x.requires_grad
+        variable = _variable(x)
+        args[argnum] = variable
+        out = f(*args, **kwargs)
+        x_shape = variable.shape
+        if not isinstance(out, Tensor) or not out.requires_grad:
+            return np.zeros(np.shape(out) + x_shape)
+        rows = []
+        for k in range(out.value.size):
+            seed = np.zeros(out.value.size, dtype=out.value.dtype)
+            seed[k] = 1.0
+            found = backprop(out, seed.reshape(out.shape), stop={id(variable)},
+                             create_graph=nested, retain_graph=True)
+            rows.append(found[0][1] if found else np.zeros(x_shape))
+        if nested:
+            return R.reshape(R.stack(*rows), out.shape + x_shape)
+        return np.stack(rows).reshape(out.shape + x_shape)
+    return wrapped
+
+
+def hvp(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
+    """``hvp(f)(x, v)``: the Hessian of scalar ``f`` times ``v``, by differentiating ``<grad f, v>``
+    (reverse over reverse), without ever forming the Hessian."""
+    grad_f = grad(f, argnum)
+
+    def directional(*args: Any) -> Any:
+        *xs, v = args
+        g_leaves, _ = flatten(grad_f(*xs))
+        v_leaves, _ = flatten(v)
+        total = 0.0
+        for g, vi in zip(g_leaves, v_leaves):
+            total = total + (g * vi).sum()
+        return total
+
+    def wrapped(*args: Any) -> Any:
+        return grad(directional, argnum)(*args)
+    return wrapped

@@ -1,0 +1,321 @@
+"""Reverse mode: ``Tensor`` records the primitives applied to it; ``backward`` walks them back.
+
+Design choices, each for a measured reason:
+
+* A graph node holds its inputs and the *value* of its output, never the output ``Tensor``
+  itself, so no node is part of a reference cycle and memory is freed by reference counting
+  alone (micrograd's closures that capture their own output make the garbage collector
+  dominate the run time).
+* ``backward`` is an iterative topological sort, so a 100,000-node chain needs no recursion,
+  and gradients arriving at a node from several uses (fan-out) are summed before that node
+  propagates them.
+* The graph is freed after ``backward`` unless ``retain_graph=True``; ``no_grad()`` records
+  nothing at all.
+* The first-order backward pass runs the derivative rules on plain numpy arrays; only when a
+  derivative must itself be differentiated (``create_graph=True``, used by ``grad(grad(f))``)
+  do the rules run on Tensors and record a new graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from . import rules as R
+from .dispatch import ArrayLike
+
+
+class _GradMode:
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _GradMode.enabled
+
+
+class _SetGrad(contextlib.ContextDecorator):
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __enter__(self) -> None:
+        self.previous = _GradMode.enabled
+        _GradMode.enabled = self.enabled
+
+    def __exit__(self, *exc: Any) -> None:
+        _GradMode.enabled = self.previous
+
+
+def no_grad() -> _SetGrad:
+    """Context manager (and decorator) in which operations record no graph: use it for
+    evaluation and for parameter updates."""
+    return _SetGrad(False)
+
+
+def enable_grad() -> _SetGrad:
+    return _SetGrad(True)
+
+
+def as_float_array(value: Any) -> np.ndarray:
+    """Floating inputs keep their precision; integers and booleans become float64, because a
+    derivative of an integer-valued array would silently be truncated."""
+    if isinstance(value, ArrayLike):
+        value = value.value
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(f"Tensor values must be real numbers; got an array of dtype {array.dtype}. "
+                    f"Convert with np.asarray(x, dtype=float) first.")
+
+
+class Node:
+    """How a non-leaf Tensor was computed: the primitive, its arguments and the output value."""
+
+    __slots__ = ("prim", "args", "kwargs", "ans", "parents")
+
+    def __init__(self, prim: R.Primitive, args: tuple, kwargs: dict, ans: np.ndarray,
+                 parents: tuple[tuple[int, "Tensor"], ...]) -> None:
+        self.prim = prim
+        self.args = args
+        self.kwargs = kwargs
+        self.ans = ans
+        self.parents = parents  # (argument position, Tensor) for every input that needs a gradient
+
+
+class Tensor(ArrayLike):
+    """A numpy array that remembers how it was computed, for reverse-mode differentiation.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([2., 4.])
+
+    ``.grad`` of a leaf *accumulates* over calls of ``backward`` (as in PyTorch), which is what
+    minibatch gradient accumulation needs; call ``zero_grad()`` (or set ``.grad = None``) before
+    a new step.  Non-leaf tensors do not keep gradients.
+    """
+
+    __slots__ = ("value", "grad", "requires_grad", "_node", "__weakref__")
+
+    def __init__(self, value: Any, requires_grad: bool = False) -> None:
+        self.value = as_float_array(value)
+        self.grad: Any = None
+        self.requires_grad = bool(requires_grad)
+        self._node: Node | None = None
+
+    @classmethod
+    def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
+        t = cls.__new__(cls)
+        t.value = value if type(value) is np.ndarray else np.asarray(value)
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._node = None
+        return t
+
+    @classmethod
+    def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> "Tensor":
+        values = []
+        parents = []
+        record = _GradMode.enabled
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                values.append(a.value)
+                if record and a.requires_grad and prim.differentiable(i):
+                    parents.append((i, a))
+            elif isinstance(a, ArrayLike):
+                raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
+                                f"(forward and reverse mode are separate here).")
+            else:
+                values.append(a)
+        try:
+            out = prim.forward(*values, **kwargs)
+        except (ValueError, IndexError) as error:
+            raise _shape_error(prim, values, error) from None
+        if not parents:
+            return cls._wrap(out)
+        t = cls._wrap(out, True)
+        t._node = Node(prim, args, kwargs, t.value, tuple(parents))
+        for hook in _RECORDERS:
+            hook(t)
+        return t
+
+    # ------------------------------------------------------------------ graph API
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    def detach(self) -> "Tensor":
+        """The same value, cut from the graph (a constant)."""
+        return Tensor._wrap(self.value)
+
+    def numpy(self) -> np.ndarray:
+        return self.value
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def backward(self, grad: Any = None, *, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``grad`` is the upstream gradient (same shape as ``self``); it may be omitted only for
+        a single-element tensor such as a loss.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this Tensor does not depend on any Tensor created "
+                               "with requires_grad=True, so there is nothing to differentiate.")
+        seed = _seed(self, grad)
+        grads = backprop(self, seed, create_graph=create_graph,
+                         retain_graph=retain_graph or create_graph)
+        for leaf, g in grads:
+            if leaf.requires_grad:
+                leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.value, separator=", ", prefix="Tensor(")
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor({body}{extra})"
+
+    def _repr_html_(self) -> str:  # small and readable in a notebook
+        return f"<pre>{self!r}</pre>"
+
+
+_RECORDERS: list[Callable[[Tensor], None]] = []
+
+
+@contextlib.contextmanager
+def recording(hook: Callable[[Tensor], None]) -> Iterator[None]:
+    """Call ``hook(t)`` for every graph node created inside the block (used by ``trace``)."""
+    _RECORDERS.append(hook)
+    try:
+        yield
+    finally:
+        _RECORDERS.remove(hook)
+
+
+def _seed(root: Tensor, grad: Any) -> Any:
+    if grad is None:
+        if root.value.size != 1:
+            raise RuntimeError(
+                f"backward() without a gradient needs a single-element output, but this Tensor "
+                f"has shape {root.shape}. Reduce it to a scalar first (e.g. y.sum() or y.mean()), "
+                f"pass the upstream gradient (y.backward(np.ones_like(y.value))), or use "
+                f"course.jacobian for the full derivative.")
+        return np.ones_like(root.value)
+    g = grad if isinstance(grad, Tensor) else as_float_array(grad)
+    if g.shape != root.shape:
+        raise ValueError(f"backward(): the gradient has shape {g.shape} but the Tensor has shape "
+                         f"{root.shape}; they must be equal.")
+    return g
+
+
+def toposort(root: Tensor, stop: set[int] | None = None) -> list[Tensor]:
+    """Tensors reachable from ``root``, each after every tensor computed from it (root first).
+
+    Iterative depth-first search, so graph depth is limited by memory, not by recursion.
+    Tensors whose id is in ``stop`` are treated as leaves.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        t, finished = stack.pop()
+        if finished:
+            order.append(t)  # every input of t is already in order: post-order
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        node = t._node
+        if node is None or (stop is not None and id(t) in stop):
+            continue
+        for _, p in node.parents:
+            if id(p) not in visited:
+                stack.append((p, False))
+    order.reverse()
+    return order
+
+
+def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
+             create_graph: bool = False, retain_graph: bool = False) -> list[tuple[Tensor, Any]]:
+    """Propagate ``seed`` from ``root`` to the leaves (or the tensors in ``stop``).
+
+    Returns ``(leaf, gradient)`` pairs.  Gradients are numpy arrays owned by the caller, or
+    Tensors carrying their own graph when ``create_graph`` is set.
+    """
+    order = toposort(root, stop)
+    pending: dict[int, Any] = {id(root): seed}
+    found: list[tuple[Tensor, Any]] = []
+    with _SetGrad(create_graph):
+        for t in order:
+            g = pending.pop(id(t), None)
+            if g is None:
+                continue
+            node = t._node
+            if node is None or (stop is not None and id(t) in stop):
+                found.append((t, g))
+                continue
+            if node.args is None:
+                raise RuntimeError(
+                    "backward(): the graph behind this Tensor was already used by a previous "
+                    "backward() and freed to save memory. Call backward(retain_graph=True) the "
+                    "first time if you need to go through it twice.")
+            prim, kwargs = node.prim, node.kwargs
+            if create_graph:
+                # The rules must see Tensors, and the output as a function of them, for the
+                # derivative of the derivative; recomputing it is cheaper than keeping it.
+                args = node.args
+                ans = prim(*args, **kwargs) if _uses_ans(prim) else node.ans
+            else:
+                args = tuple(a.value if isinstance(a, Tensor) else a for a in node.args)
+                ans = node.ans
+            for i, parent in node.parents:
+                pg = prim.vjp(i)(g, ans, *args, **kwargs)
+                key = id(parent)
+                previous = pending.get(key)
+                pending[key] = pg if previous is None else previous + pg
+            if not retain_graph:
+                node.args = node.ans = None
+                node.parents = ()
+    if not create_graph:
+        handed: set[int] = {id(seed)}
+        found = [(leaf, _owned(g, leaf.value, handed)) for leaf, g in found]
+    return found
+
+
+def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
+    """A writable array of the leaf's dtype and shape that nobody else holds.
+
+    Rules may pass one array on to several inputs (``x + y``) or return broadcast views;
+    copying only those keeps the common case free of copies.
+    """
+    if isinstance(g, Tensor):
+        g = g.value
+    g = np.asarray(g)
+    if (id(g) in handed or not g.flags.writeable or g.dtype != like.dtype
+            or g.shape != like.shape or g.base is not None):
+        g = np.array(np.broadcast_to(g, like.shape), dtype=like.dtype, copy=True)
+    handed.add(id(g))
+    return g
+
+
+def _uses_ans(prim: R.Primitive) -> bool:
+    return prim.name in _RULES_USING_ANS
+
+
+# Rules that read the output value; for the others the stored value is never touched.
+_RULES_USING_ANS = {"power", "exp", "tan", "tanh", "sqrt", "expm1", "sigmoid", "logsumexp"}
+
+
+def _shape_error(prim: R.Primitive, values: list, error: Exception) -> Exception:
+    shapes = " and ".join(str(np.shape(v)) for v in values if _is_arrayish(v))
+    return ValueError(f"{prim.name}: cannot apply to operands of shapes {shapes}: {error}")
+
+
+def _is_arrayish(v: Any) -> bool:
+    return isinstance(v, (np.ndarray, np.generic, float, int))
