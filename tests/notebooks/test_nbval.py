@@ -1,0 +1,30 @@
+"""`pytest --nbval-lax` runs every source notebook top to bottom (full mode, not grading mode)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from nbhelpers import CELL_TIMEOUT, NOTEBOOKS, REPO, ids, tool_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_nbval_lax(notebook, record_property):
+    env = tool_env()
+    env.pop("NBGRADER_EXECUTION", None)  # the full notebook, as a student runs it
+    env.pop("PYTEST_ADDOPTS", None)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+         f"--nbval-cell-timeout={CELL_TIMEOUT}", "--rootdir", str(notebook.parent),
+         "-o", "addopts=", str(notebook)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=20 * CELL_TIMEOUT)
+    seconds = time.perf_counter() - start
+    record_property("nbval_seconds", round(seconds, 2))
+    print(f"{notebook.stem}: nbval {seconds:.1f} s")
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

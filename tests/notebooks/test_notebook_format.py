@@ -1,0 +1,68 @@
+"""Static checks of every notebook source: nbgrader metadata, points, no outputs, seeding."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nbhelpers import NOTEBOOKS, ids, nbgrader_meta, read
+
+TOTAL_RE = re.compile(r"total[^0-9\n]{0,20}(\d+(?:\.\d+)?)\s*points", re.IGNORECASE)
+SEED_RE = re.compile(r"default_rng\(\s*\d+|random\.seed\(\s*\d+|manual_seed\(\s*\d+")
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN-*.ipynb found"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=ids(NOTEBOOKS))
+def nb(request):
+    return read(request.param)
+
+
+def test_kernel_is_python3(nb):
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_no_outputs_committed(nb):
+    dirty = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    assert not dirty, f"cells {dirty} have outputs; clear them before committing"
+
+
+def test_grade_ids_unique(nb):
+    grade_ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
+    assert len(grade_ids) == len(set(grade_ids)), "duplicate nbgrader grade_id"
+
+
+def test_graded_cells_have_points_and_hidden_tests(nb):
+    graded = [c for c in nb.cells if nbgrader_meta(c).get("grade")]
+    assert graded, "no graded cells"
+    for cell in graded:
+        meta = nbgrader_meta(cell)
+        assert meta.get("points", 0) > 0, f"{meta['grade_id']}: graded cell without points"
+        if cell.cell_type == "code" and not meta.get("solution"):
+            assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source, \
+                f"{meta['grade_id']}: test cell without hidden tests"
+
+
+def test_solution_cells_have_regions(nb):
+    solutions = [c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code"]
+    assert solutions, "no solution cells"
+    for cell in solutions:
+        assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") >= 1, \
+            f"{nbgrader_meta(cell)['grade_id']}: unbalanced solution region"
+
+
+def test_total_points_stated_at_the_top(nb):
+    total = sum(nbgrader_meta(c).get("points", 0) for c in nb.cells if nbgrader_meta(c).get("grade"))
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+    match = TOTAL_RE.search(first_md.source)
+    assert match, "the first markdown cell must state the total, e.g. '**Total: 15 points.**'"
+    assert float(match.group(1)) == total, f"top says {match.group(1)} points, cells sum to {total}"
+
+
+def test_seeded(nb):
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert SEED_RE.search(code), "seed the random generator (np.random.default_rng(0) or similar)"
