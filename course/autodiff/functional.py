@@ -58,9 +58,9 @@ def _variable(leaf: Any) -> Tensor:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
         # inner gradient stays a differentiable function of the outer variable.
         return R.identity(leaf)
-    return Tensor(np.array(leaf.value if isinstance(leaf, Tensor) else leaf,
-                           dtype=float if np.asarray(leaf).dtype.kind != "f" else None),
-                  requires_grad=True)
+    # No copy: the engine never writes into a value, and copying the weights of a network on
+    # every call would cost as much as a small layer.
+    return Tensor(leaf, requires_grad=True)
 
 
 def _result_leaf(g: Any, original: Any) -> Any:

@@ -1,0 +1,197 @@
+"""Time one SGD step of a 784-100-200-10 ReLU MLP with softmax cross-entropy.
+
+Prints, from one run, the time per step of each implementation as a ratio to hand-written numpy
+backprop, for batch sizes 32/64/128 in float64 and float32:
+
+    python benchmarks/engine_step.py [--repeats 7] [--steps 50]
+
+Implementations:
+  hand numpy      forward and backward written out (CS231n style), in-place SGD update
+  course grad     the plain-numpy loss (np.exp, probs[range(m), y], ...) through course.grad
+  course fused    course.grad with the fused softmax_cross_entropy and relu primitives
+  course tensors  persistent Tensor parameters, loss.backward(), in-place update (the nn path)
+  autograd        HIPS autograd on the same plain-numpy loss
+  torch           PyTorch CPU (torch.nn.functional, loss.backward(), SGD)
+The machine is shared, so each round runs every implementation once (interleaved) and the
+median over rounds is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Callable
+
+import numpy as np
+
+import course
+
+SIZES = (784, 100, 200, 10)
+LR = 1e-3
+
+
+def init_params(dtype: np.dtype, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    params = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        params.append((rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype))
+        params.append(np.zeros(n_out, dtype=dtype))
+    return params
+
+
+def plain_loss(params, X, y, np=np):
+    """The notebook's loss, written with numpy only (no engine calls)."""
+    W1, b1, W2, b2, W3, b3 = params
+    h1 = np.maximum(0, np.dot(X, W1) + b1)
+    h2 = np.maximum(0, np.dot(h1, W2) + b2)
+    scores = np.dot(h2, W3) + b3
+    exp_scores = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+    probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+    m = X.shape[0]
+    return np.sum(-np.log(probs[range(m), y])) / m
+
+
+def fused_loss(params, X, y):
+    W1, b1, W2, b2, W3, b3 = params
+    h1 = course.relu(X @ W1 + b1)
+    h2 = course.relu(h1 @ W2 + b2)
+    return course.softmax_cross_entropy(h2 @ W3 + b3, y)
+
+
+def hand_step(params, X, y):
+    W1, b1, W2, b2, W3, b3 = params
+    m = X.shape[0]
+    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    z2 = h1 @ W2 + b2
+    h2 = np.maximum(z2, 0)
+    s = h2 @ W3 + b3
+    s -= s.max(axis=1, keepdims=True)
+    p = np.exp(s)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(m), y]).mean()
+    ds = p
+    ds[np.arange(m), y] -= 1
+    ds /= m
+    grads = [None] * 6
+    grads[4], grads[5] = h2.T @ ds, ds.sum(axis=0)
+    dh2 = ds @ W3.T
+    dh2 *= z2 > 0  # the ReLU mask; multiplying is faster than masked assignment
+    grads[2], grads[3] = h1.T @ dh2, dh2.sum(axis=0)
+    dh1 = dh2 @ W2.T
+    dh1 *= z1 > 0
+    grads[0], grads[1] = X.T @ dh1, dh1.sum(axis=0)
+    for w, g in zip(params, grads):
+        w -= LR * g
+    return loss
+
+
+def make_course_step(loss_fn):
+    vg = course.value_and_grad(loss_fn)
+
+    def step(params, X, y):
+        loss, grads = vg(params, X, y)
+        for w, g in zip(params, grads):
+            w -= LR * g
+        return loss
+    return step
+
+
+def make_tensor_step(params):
+    tensors = [course.Tensor(w, requires_grad=True) for w in params]
+
+    def step(_params, X, y):
+        loss = fused_loss(tensors, X, y)
+        loss.backward()
+        for t in tensors:
+            t.value -= LR * t.grad
+            t.grad = None
+        return loss
+    return step
+
+
+def make_autograd_step():
+    import autograd
+    import autograd.numpy as anp
+    vg = autograd.value_and_grad(lambda p, X, y: plain_loss(p, X, y, np=anp))
+
+    def step(params, X, y):
+        loss, grads = vg(params, X, y)
+        for w, g in zip(params, grads):
+            w -= LR * g
+        return loss
+    return step
+
+
+def make_torch_step(params, dtype):
+    import torch
+    import torch.nn.functional as F
+    tdtype = torch.float64 if dtype == np.float64 else torch.float32
+    ts = [torch.tensor(w, dtype=tdtype, requires_grad=True) for w in params]
+    opt = torch.optim.SGD(ts, lr=LR)
+
+    def step(_params, X, y):
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        W1, b1, W2, b2, W3, b3 = ts
+        h1 = F.relu(Xt @ W1 + b1)
+        h2 = F.relu(h1 @ W2 + b2)
+        loss = F.cross_entropy(h2 @ W3 + b3, yt)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def time_steps(step: Callable, params, batches, steps: int) -> float:
+    start = time.perf_counter()
+    for i in range(steps):
+        X, y = batches[i % len(batches)]
+        step(params, X, y)
+    return (time.perf_counter() - start) / steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds (median taken)")
+    parser.add_argument("--steps", type=int, default=50, help="SGD steps per timing")
+    parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128])
+    args = parser.parse_args()
+    try:
+        import torch
+        torch_version = torch.__version__
+    except ImportError:
+        torch_version = None
+    print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}; "
+          f"{args.repeats} rounds x {args.steps} steps, median per step")
+    header = f"{'dtype':8} {'batch':>5} {'hand numpy':>12} | ratio to hand numpy:"
+    names = ["course grad", "course fused", "course tensors", "autograd", "torch"]
+    print(header)
+    print(f"{'':8} {'':>5} {'ms/step':>12} | " + " ".join(f"{n:>14}" for n in names))
+    for dtype in (np.float64, np.float32):
+        for batch in args.batches:
+            rng = np.random.default_rng(1)
+            batches = [(rng.standard_normal((batch, SIZES[0])).astype(dtype),
+                        rng.integers(0, SIZES[-1], batch)) for _ in range(8)]
+            impls: dict[str, tuple[Callable, list[np.ndarray]]] = {}
+            impls["hand numpy"] = (hand_step, init_params(dtype))
+            impls["course grad"] = (make_course_step(plain_loss), init_params(dtype))
+            impls["course fused"] = (make_course_step(fused_loss), init_params(dtype))
+            p = init_params(dtype)
+            impls["course tensors"] = (make_tensor_step(p), p)
+            impls["autograd"] = (make_autograd_step(), init_params(dtype))
+            if torch_version:
+                impls["torch"] = (make_torch_step(init_params(dtype), dtype), init_params(dtype))
+            times: dict[str, list[float]] = {k: [] for k in impls}
+            for _ in range(args.repeats):
+                for name, (step, params) in impls.items():
+                    time_steps(step, params, batches, 3)  # warm caches
+                    times[name].append(time_steps(step, params, batches, args.steps))
+            med = {k: float(np.median(v)) for k, v in times.items()}
+            base = med["hand numpy"]
+            cells = " ".join(f"{med[n] / base:>13.2f}x" if n in med else f"{'-':>14}" for n in names)
+            print(f"{np.dtype(dtype).name:8} {batch:>5} {base * 1e3:>12.3f} | {cells}")
+
+
+if __name__ == "__main__":
+    main()
