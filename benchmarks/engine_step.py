@@ -86,11 +86,10 @@ def hand_step(params, X, y):
     return loss
 
 
-def make_course_step(loss_fn):
-    vg = course.value_and_grad(loss_fn)
-
+def make_grad_step(value_and_grad):
+    """An SGD step for a functional ``value_and_grad(loss)`` (ours or HIPS autograd's)."""
     def step(params, X, y):
-        loss, grads = vg(params, X, y)
+        loss, grads = value_and_grad(params, X, y)
         for w, g in zip(params, grads):
             w -= LR * g
         return loss
@@ -113,14 +112,7 @@ def make_tensor_step(params):
 def make_autograd_step():
     import autograd
     import autograd.numpy as anp
-    vg = autograd.value_and_grad(lambda p, X, y: plain_loss(p, X, y, np=anp))
-
-    def step(params, X, y):
-        loss, grads = vg(params, X, y)
-        for w, g in zip(params, grads):
-            w -= LR * g
-        return loss
-    return step
+    return make_grad_step(autograd.value_and_grad(lambda p, X, y: plain_loss(p, X, y, np=anp)))
 
 
 def make_torch_step(params, dtype):
@@ -175,8 +167,8 @@ def main() -> None:
                         rng.integers(0, SIZES[-1], batch)) for _ in range(8)]
             impls: dict[str, tuple[Callable, list[np.ndarray]]] = {}
             impls["hand numpy"] = (hand_step, init_params(dtype))
-            impls["course grad"] = (make_course_step(plain_loss), init_params(dtype))
-            impls["course fused"] = (make_course_step(fused_loss), init_params(dtype))
+            impls["course grad"] = (make_grad_step(course.value_and_grad(plain_loss)), init_params(dtype))
+            impls["course fused"] = (make_grad_step(course.value_and_grad(fused_loss)), init_params(dtype))
             p = init_params(dtype)
             impls["course tensors"] = (make_tensor_step(p), p)
             impls["autograd"] = (make_autograd_step(), init_params(dtype))
