@@ -272,11 +272,11 @@ class Dual:
 """)
 
 nb.code(r"""
-def check_dual(result, value, tangent, name, mistakes=None):
+def check_dual(result, value, tangent, name, mistakes=None, value_mistakes=None):
     # Test helper: result must be a Dual with the given value and tangent.
     check(isinstance(result, Dual), f"{name} should be a Dual, got {type(result).__name__}: {result!r}.",
           "every operation returns a new Dual(value, tangent); plain numbers must be lifted with Dual._lift.")
-    check_scalar(float(result.value), value, f"the value of {name}")
+    check_scalar(float(result.value), value, f"the value of {name}", mistakes=value_mistakes)
     check_scalar(float(result.tangent), tangent, f"the tangent of {name}", mistakes=mistakes)
 """)
 
@@ -298,11 +298,11 @@ check_dual(a / b, 3 / 5, (2 * 5 - 3 * 7) / 25, "Dual(3, 2) / Dual(5, 7)", mistak
 # plain numbers on either side (reflected operators)
 check_dual(a + 1, 4, 2, "Dual(3, 2) + 1")
 check_dual(1 + a, 4, 2, "1 + Dual(3, 2)")
-check_dual(10 - a, 7, -2, "10 - Dual(3, 2)", mistakes={
-    "__rsub__ computes other - self (the plain number comes first): 10 - d, not d - 10.": 2})
+rsub_hint = "__rsub__ computes other - self (the plain number comes first): 10 - d, not d - 10."
+check_dual(10 - a, 7, -2, "10 - Dual(3, 2)", mistakes={rsub_hint: 2}, value_mistakes={rsub_hint: -7})
 check_dual(4 * a, 12, 8, "4 * Dual(3, 2)")
-check_dual(6 / a, 2, -6 * 2 / 9, "6 / Dual(3, 2)", mistakes={
-    "__rtruediv__ computes other / self: 6 / d, not d / 6.": 2 / 6})
+rdiv_hint = "__rtruediv__ computes other / self: 6 / d, not d / 6."
+check_dual(6 / a, 2, -6 * 2 / 9, "6 / Dual(3, 2)", mistakes={rdiv_hint: 2 / 6}, value_mistakes={rdiv_hint: 0.5})
 ### BEGIN HIDDEN TESTS
 # A rational function against its numeric derivative, at random points.
 def r(x):
