@@ -1,0 +1,1 @@
+"""Instructor autograder for the course, built on nbgrader (see autograder/README.md)."""

@@ -1,0 +1,4 @@
+"""``python -m autograder``: the instructor command (same as ``course-grader``)."""
+from autograder.cli import main
+
+main()

@@ -1,0 +1,262 @@
+"""``course-grader grade``: autograde every submission, in parallel, each in isolation.
+
+nbgrader autogrades one submission after the other (jupyter/nbgrader#174). Here every
+(student, assignment) pair is a job: a private copy of the course directory holding only the
+gradebook, that assignment's source files and that one submission (mode 0700, so another kernel
+cannot read it), graded by ``nbgrader autograde`` in a subprocess with a wall-clock limit and its
+own kernel uid. The parent merges each job's scores into the main gradebook (one writer, so no
+SQLite locking), copies the autograded notebook back, and records the reasons (timeouts, dead
+kernels, tampering, invalid files ...) in ``autograder_status.json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import warnings
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from tqdm.auto import tqdm
+
+from .course import Course, tool_env
+from .execute import BASE_UID
+
+
+@dataclass
+class Job:
+    """One submission to grade."""
+
+    student: str
+    assignment: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.assignment}"
+
+
+@dataclass
+class Result:
+    """What a job produced (``workdir`` is removed after merging)."""
+
+    job: Job
+    ok: bool
+    reasons: list[str] = field(default_factory=list)
+    report: dict = field(default_factory=dict)
+    workdir: Path | None = None
+    seconds: float = 0.0
+
+
+def find_jobs(course: Course, students: list[str] | None = None,
+              assignments: list[str] | None = None) -> list[Job]:
+    """Every ``submitted/<student>/<assignment>`` of a released assignment."""
+    released = set(course.released())
+    jobs = []
+    for folder in sorted((course.root / "submitted").glob("*/*")):
+        student, assignment = folder.parent.name, folder.name
+        if folder.is_dir() and assignment in released and (
+                not students or student in students) and (
+                not assignments or assignment in assignments):
+            jobs.append(Job(student, assignment))
+    return jobs
+
+
+def precheck(path: Path) -> list[str]:
+    """Reasons why ``path`` cannot be graded (empty if it can) plus notes worth recording."""
+    if not path.exists():
+        return [f"no {path.name} in the submission"]
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types for broken files
+        return [f"{path.name} is not a valid notebook ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:200]})"]
+    counts = Counter(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells)
+    dups = sorted(k for k, n in counts.items() if k and n > 1)
+    return [f"note: duplicated cells {', '.join(dups)} (nbgrader keeps the last copy of each)"] \
+        if dups else []
+
+
+def snapshot_db(course: Course, dest: Path) -> None:
+    """A consistent copy of the gradebook (sqlite backup API)."""
+    with sqlite3.connect(course.root / "gradebook.db") as src, sqlite3.connect(dest) as dst:
+        src.backup(dst)
+
+
+class Grader:
+    """Runs the jobs with ``jobs`` workers and merges the results into the course gradebook."""
+
+    def __init__(self, course: Course, jobs: int = 1, wall_limit: float | None = None,
+                 progress: bool = True) -> None:
+        self.course = course
+        self.workers = max(1, jobs)
+        # A notebook whose kernel ignores interrupts can only be stopped by the wall clock.
+        self.wall_limit = wall_limit or 20 * course.timeout + 120
+        self.progress = progress
+        self._slots: list[int] = list(range(self.workers))
+        self._lock = threading.Lock()
+
+    # -- one job (runs in a worker thread) ------------------------------------------------------
+    def _run(self, job: Job, template: Path) -> Result:
+        import time
+
+        start = time.perf_counter()
+        submitted = self.course.root / "submitted" / job.student / job.assignment
+        notes = precheck(submitted / f"{job.assignment}.ipynb")
+        if notes and not notes[0].startswith("note:"):
+            return Result(job, False, notes, seconds=time.perf_counter() - start)
+        with self._lock:
+            slot = self._slots.pop()
+        work = Path(tempfile.mkdtemp(prefix="autograder-job-"))
+        try:
+            root = work / "course"
+            (root / "source").mkdir(parents=True)
+            src = self.course.root / "source" / job.assignment
+            shutil.copytree(src, root / "source" / job.assignment,
+                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+            shutil.copytree(submitted, root / "submitted" / job.student / job.assignment)
+            shutil.copyfile(template, root / "gradebook.db")
+            self.course.write_config(root)
+            report = work / "report.json"
+            uid = BASE_UID + 100 * (os.getpid() % 50) + slot
+            cmd = [sys.executable, "-m", "nbgrader", "autograde", job.assignment,
+                   "--student", job.student, "--force",
+                   f"--SandboxedExecute.kernel_uid={uid}",
+                   f"--SandboxedExecute.report_file={report}"]
+            proc = subprocess.Popen(cmd, cwd=root, env=tool_env(), text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            try:
+                log, _ = proc.communicate(timeout=self.wall_limit)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                log, _ = proc.communicate()
+                notes.append(f"grading stopped after {self.wall_limit:.0f} s (wall-clock limit)")
+            data = json.loads(report.read_text()) if report.exists() else {}
+            autograded = root / "autograded" / job.student / job.assignment
+            ok = proc.returncode == 0 and autograded.exists()
+            if not ok and not notes:
+                tail = [ln for ln in log.splitlines() if "ERROR" in ln][-3:]
+                notes.append("nbgrader autograde failed: " + " | ".join(tail)[-500:])
+            return Result(job, ok, notes + reasons_from(data), data, work,
+                          time.perf_counter() - start)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        finally:
+            with self._lock:
+                self._slots.append(slot)
+
+    # -- merging (main thread only) -------------------------------------------------------------
+    def _merge(self, result: Result, status: dict) -> None:
+        job = result.job
+        main = self.course.root
+        flagged = bool(result.report.get("findings") or result.report.get("integrity"))
+        with warnings.catch_warnings(), Gradebook(self.course.db_url, self.course_id) as gb:
+            warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy session warnings
+            gb.update_or_create_student(job.student)
+            if result.ok and result.workdir is not None:
+                tmp_url = f"sqlite:///{result.workdir / 'course' / 'gradebook.db'}"
+                with Gradebook(tmp_url, self.course_id) as tgb:
+                    tsub = tgb.find_submission(job.assignment, job.student)
+                    sub = gb.update_or_create_submission(job.assignment, job.student,
+                                                         timestamp=tsub.timestamp)
+                    for tnb in tsub.notebooks:
+                        snb = gb.find_submission_notebook(tnb.name, job.assignment, job.student)
+                        snb.flagged = bool(tnb.flagged or flagged)
+                        snb.late_submission_penalty = tnb.late_submission_penalty
+                        for tg in tnb.grades:
+                            grade = gb.find_grade(tg.name, tnb.name, job.assignment, job.student)
+                            grade.auto_score = tg.auto_score
+                            grade.needs_manual_grade = bool(tg.needs_manual_grade or
+                                                            (flagged and tg.max_score > 0))
+                        for tc in tnb.comments:
+                            comment = gb.find_comment(tc.name, tnb.name, job.assignment,
+                                                      job.student)
+                            comment.auto_comment = tc.auto_comment
+                    gb.db.commit()
+                target = main / "autograded" / job.student / job.assignment
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(result.workdir / "course" / "autograded" / job.student /
+                                job.assignment, target)
+            else:  # not gradable: the submission is in the gradebook with 0 points
+                sub = gb.update_or_create_submission(job.assignment, job.student)
+                for snb in sub.notebooks:
+                    snb.flagged = True
+                    for grade in snb.grades:
+                        grade.auto_score = 0
+                        grade.needs_manual_grade = False
+                gb.db.commit()
+                shutil.rmtree(main / "autograded" / job.student / job.assignment,
+                              ignore_errors=True)
+        entry = status.setdefault(job.key, {"collect": [], "grade": []})
+        entry["grade"] = result.reasons
+        entry["state"] = ("flagged" if flagged else "graded") if result.ok else "not graded"
+        if result.workdir is not None:
+            shutil.rmtree(result.workdir, ignore_errors=True)
+
+    @property
+    def course_id(self) -> str:
+        from .nbgrader_config import COURSE_ID
+
+        return COURSE_ID
+
+    def grade(self, jobs: list[Job]) -> list[Result]:
+        """Grade ``jobs``; results are merged as they finish."""
+        if not jobs:
+            return []
+        self.course.write_config()
+        status = self.course.load_status()
+        results = []
+        with tempfile.TemporaryDirectory(prefix="autograder-db-") as tmp:
+            template = Path(tmp) / "gradebook.db"
+            snapshot_db(self.course, template)
+            with ThreadPoolExecutor(self.workers) as pool:
+                futures = [pool.submit(self._run, job, template) for job in jobs]
+                bar = tqdm(as_completed(futures), total=len(futures), desc="grading",
+                           unit="notebook", disable=not self.progress)
+                for future in bar:
+                    result = future.result()
+                    self._merge(result, status)
+                    self.course.save_status(status)
+                    results.append(result)
+        return results
+
+
+def reasons_from(report: dict) -> list[str]:
+    """Readable reasons from the execute preprocessor's JSON report."""
+    reasons = []
+    if report.get("kernel_died"):
+        reasons.append(report["kernel_died"])
+    errors = Counter(e.split(": ", 1)[1] for e in report.get("errors", []))
+    special = {"CellTimeoutError": "cell timeout", "MemoryError": "memory limit reached",
+               "SystemExit": "sys.exit() called", "SyntaxError": "syntax error",
+               "NotImplementedError": "unanswered exercise"}
+    for ename, count in sorted(errors.items()):
+        reasons.append(f"{special.get(ename, ename)} in {count} cell(s)")
+    if report.get("stderr_cells"):
+        reasons.append("stderr output in test cells kept as stdout (not counted as a failure): "
+                       f"cells {report['stderr_cells']}")
+    problems = report.get("findings", []) + report.get("integrity", [])
+    if problems:
+        reasons.append("TAMPERING SUSPECTED, all tests scored 0, needs manual review: "
+                       + "; ".join(problems[:8]))
+    return reasons
+
+
+def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
+          assignments: list[str] | None = None, progress: bool = True) -> list[Result]:
+    """Grade every collected submission (optionally only some students/assignments)."""
+    return Grader(course, jobs, progress=progress).grade(find_jobs(course, students, assignments))
+
+
+__all__ = ["Grader", "Job", "Result", "find_jobs", "grade", "precheck"]

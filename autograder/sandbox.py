@@ -1,0 +1,188 @@
+"""Start grading kernels in a sandbox: resource limits, a scratch directory, and (as root) an
+unprivileged user id and a private mount namespace that hides the instructor's files.
+
+The grader's kernel manager runs ``python -m autograder.sandbox <config.json> -- <kernel argv>``;
+this module applies the configuration and then ``exec``s the kernel, so the kernel keeps the pid
+that jupyter_client watches (interrupts on cell timeout and kill on shutdown reach it).
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+CLONE_NEWNS = 0x00020000
+MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY, MS_REMOUNT = 4096, 16384, 1 << 18, 1, 32
+# Environment variables a kernel keeps; everything else (tokens, instructor paths) is dropped.
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
+            "VIRTUAL_ENV", "JPY_PARENT_PID", "PYDEVD_DISABLE_FILE_VALIDATION")
+
+
+@dataclass
+class SandboxConfig:
+    """What the launcher applies before the kernel starts (serialised as JSON)."""
+
+    scratch: str
+    uid: int | None = None  # switch to this uid/gid (root only)
+    memory_bytes: int = 2 << 30  # RLIMIT_AS: a runaway allocation raises MemoryError
+    file_bytes: int = 256 << 20  # RLIMIT_FSIZE
+    max_processes: int = 64  # RLIMIT_NPROC (per uid, so unique uids keep jobs apart)
+    hide: list[str] = field(default_factory=list)  # paths covered by an empty dir (root only)
+
+    def dump(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)))
+
+
+def can_isolate() -> bool:
+    """True when we may switch users and create mount namespaces (i.e. we run as root)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None,
+           what: str) -> None:
+    enc = (lambda v: None if v is None else os.fsencode(v))
+    _check(_libc().mount(enc(src), enc(target), enc(fstype), flags, enc(data)), what)
+
+
+def isolate_mounts(hide: list[str], scratch: str) -> None:
+    """Give the kernel its own mount namespace: hide ``hide`` and keep the interpreter reachable.
+
+    Each hidden directory is covered by an empty read-only directory. If the Python installation
+    sits below a directory other users cannot enter (e.g. pyenv in /root), that directory is
+    replaced by an empty tmpfs into which only the installation is bound, which also hides the
+    rest of it (the instructor's home).
+    """
+    _check(_libc().unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None, "make / private")
+    empty = os.path.join(scratch, "empty")
+    for path in hide:
+        if os.path.isdir(path):
+            _mount(empty, path, None, MS_BIND, None, f"bind over {path}")
+            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None, f"read-only {path}")
+    base = os.path.realpath(sys.base_prefix)
+    parts = Path(base).parts
+    for depth in range(2, len(parts)):
+        closed = str(Path(*parts[:depth]))
+        if not os.stat(closed).st_mode & 0o001:
+            stage = os.path.join(scratch, "python")
+            os.makedirs(stage, exist_ok=True)
+            _mount(base, stage, None, MS_BIND | MS_REC, None, f"stage {base}")
+            _mount("tmpfs", closed, "tmpfs", 0, "mode=755,size=1m", f"tmpfs on {closed}")
+            os.makedirs(base, mode=0o755, exist_ok=True)
+            _mount(stage, base, None, MS_BIND | MS_REC, None, f"bind {base}")
+            break
+
+
+def prepare_scratch(config: SandboxConfig) -> None:
+    """Create the kernel's home and working directory, owned by the kernel user."""
+    scratch = Path(config.scratch)
+    (scratch / "home").mkdir(parents=True, exist_ok=True)
+    (scratch / "empty").mkdir(exist_ok=True)
+    if config.uid is not None:
+        for path in (scratch, scratch / "home"):
+            os.chown(path, config.uid, config.uid)
+        os.chmod(scratch, 0o700)
+        os.chmod(scratch / "empty", 0o555)
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process running as ``uid`` (what a kernel may have left behind)."""
+    pid = os.fork()
+    if pid == 0:  # child: become the uid, then signal everything it owns
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def launch(config: SandboxConfig, argv: list[str]) -> None:
+    """Apply the sandbox and exec the kernel command ``argv`` (never returns)."""
+    scratch = Path(config.scratch)
+    argv = list(argv)
+    owned = [scratch / "home"]
+    # The connection file lives in the grader's runtime directory, which the kernel user cannot
+    # read: give the kernel its own copy.
+    if "-f" in argv:
+        i = argv.index("-f") + 1
+        copy = scratch / "home" / "kernel.json"
+        shutil.copyfile(argv[i], copy)
+        argv[i] = str(copy)
+        owned.append(copy)
+    env = {k: v for k, v in os.environ.items() if k in KEEP_ENV}
+    env.update(HOME=str(scratch / "home"), USER="coursekernel", LOGNAME="coursekernel",
+               MPLCONFIGDIR=str(scratch / "home" / ".mpl"),
+               IPYTHONDIR=str(scratch / "home" / ".ipython"), TMPDIR=str(scratch / "home"),
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    if config.uid is not None:
+        for path in owned:
+            os.chown(path, config.uid, config.uid)
+        isolate_mounts(config.hide, str(scratch))
+    for limit, value in ((resource.RLIMIT_AS, config.memory_bytes),
+                         (resource.RLIMIT_FSIZE, config.file_bytes),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+    if config.uid is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (config.max_processes, config.max_processes))
+        os.setgroups([])
+        os.setgid(config.uid)
+        os.setuid(config.uid)
+    os.chdir(scratch)
+    os.execve(argv[0], argv, env)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """Kernel manager that starts the kernel through :func:`launch`.
+
+    ``sandbox_file`` is set by the execute preprocessor before the kernel starts.
+    """
+
+    sandbox_file: str | None = None
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self.sandbox_file:
+            return cmd
+        return [sys.executable, "-m", "autograder.sandbox", self.sandbox_file, "--", *cmd]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``python -m autograder.sandbox CONFIG -- KERNEL_ARGV...``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 3 or args[1] != "--":
+        sys.exit("usage: python -m autograder.sandbox CONFIG.json -- KERNEL_COMMAND...")
+    config = SandboxConfig(**json.loads(Path(args[0]).read_text()))
+    launch(config, args[2:])
+
+
+def new_scratch(uid: int | None) -> SandboxConfig:
+    """A fresh scratch directory for one kernel."""
+    scratch = tempfile.mkdtemp(prefix="autograder-kernel-")
+    return SandboxConfig(scratch=scratch, uid=uid)
+
+
+if __name__ == "__main__":
+    main()
