@@ -1,0 +1,122 @@
+"""The Binder configuration: repo2docker detects it, and its pins agree with pyproject.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[2]
+BINDER = ROOT / "binder"
+
+
+def pinned() -> dict[str, Version]:
+    """``binder/requirements.txt`` as {canonical name: pinned version}; every line must be ``==``."""
+    pins: dict[str, Version] = {}
+    for number, line in enumerate((BINDER / "requirements.txt").read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        req = Requirement(line)
+        specs = list(req.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", (
+            f"binder/requirements.txt line {number}: {line!r} is not pinned as name==version"
+        )
+        name = canonicalize_name(req.name)
+        assert name not in pins, f"binder/requirements.txt pins {req.name} twice"
+        pins[name] = Version(specs[0].version)
+    return pins
+
+
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def project_requirements(*extras: str) -> list[Requirement]:
+    project = pyproject()["project"]
+    reqs = [Requirement(r) for r in project["dependencies"]]
+    for extra in extras:
+        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
+    return reqs
+
+
+def test_binder_pins_everything_a_student_session_needs() -> None:
+    # postBuild installs the course with --no-deps, so its runtime dependencies and the
+    # instructor extra (nbgrader's Validate, JupyterLab, the kernel) must all be pinned here.
+    pins = pinned()
+    missing = [
+        str(r) for r in project_requirements("instructor") if canonicalize_name(r.name) not in pins
+    ]
+    assert not missing, f"binder/requirements.txt does not pin {missing} (pyproject.toml needs them)"
+
+
+def test_binder_pins_satisfy_pyproject_constraints() -> None:
+    pins = pinned()
+    project = pyproject()["project"]
+    every = project_requirements(*project["optional-dependencies"])
+    wrong = [
+        f"{r.name}=={pins[canonicalize_name(r.name)]} is outside pyproject's {r}"
+        for r in every
+        if canonicalize_name(r.name) in pins
+        and not r.specifier.contains(pins[canonicalize_name(r.name)], prereleases=True)
+    ]
+    assert not wrong, "; ".join(wrong)
+
+
+def test_binder_image_stays_small() -> None:
+    # torch (bench extra) is several hundred MB and no notebook needs it.
+    assert "torch" not in pinned()
+
+
+def test_runtime_matches_requires_python() -> None:
+    runtime = (BINDER / "runtime.txt").read_text().strip()
+    match = re.fullmatch(r"python-(\d+\.\d+)", runtime)
+    assert match, f"binder/runtime.txt should read like 'python-3.11', got {runtime!r}"
+    requires = Requirement(f"python{pyproject()['project']['requires-python']}")
+    assert requires.specifier.contains(match.group(1)), (
+        f"runtime {runtime} is outside requires-python {requires.specifier}"
+    )
+
+
+def test_postbuild_is_an_executable_script_that_stops_on_errors() -> None:
+    post_build = BINDER / "postBuild"
+    assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (chmod +x)"
+    lines = [ln.strip() for ln in post_build.read_text().splitlines()]
+    assert lines[0].startswith("#!") and "bash" in lines[0], "postBuild needs a bash shebang"
+    commands = [ln for ln in lines[1:] if ln and not ln.startswith("#")]
+    assert commands[0].startswith("set -e"), f"postBuild must start with `set -e`, not {commands[0]!r}"
+
+
+def repo2docker_dockerfile(repo: Path) -> str:
+    """The Dockerfile repo2docker would build for ``repo`` (no Docker engine needed)."""
+    if shutil.which("jupyter-repo2docker", path=str(Path(sys.executable).parent)) is None:
+        pytest.fail(
+            "jupyter-repo2docker is not installed in this environment; it is part of the test "
+            "extra: pip install -e '.[test]'"
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "repo2docker", "--no-build", "--debug", str(repo)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, f"repo2docker failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout + proc.stderr
+
+
+def test_repo2docker_detects_the_binder_configuration() -> None:
+    out = repo2docker_dockerfile(ROOT)
+    assert "Building conda environment for python=3.11" in out, out[:2000]
+    assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in out
+    assert "RUN ./binder/postBuild" in out
+    # Root-level files must not be used once binder/ exists (repo2docker's rule).
+    assert "COPY --chown=0:0 src/requirements.txt" not in out
