@@ -56,7 +56,7 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
         if node is not None and node.args is None:
             raise ValueError("draw: this graph was freed by backward(); call "
                              "backward(retain_graph=True) to draw it afterwards.")
-        depth[id(t)] = 1 + max((depth[id(p)] for _, p in parents), default=-1)
+        depth[id(t)] = 1 + max((depth[id(p)] for _, _, p in parents), default=-1)
     columns: dict[int, list[Tensor]] = {}
     for t in order:
         columns.setdefault(depth[id(t)], []).append(t)
@@ -72,7 +72,7 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
         if t._node is None:
             continue
         x2, y2 = pos[id(t)]
-        for _, p in t._node.parents:
+        for _, _, p in t._node.parents:
             x1, y1 = pos[id(p)]
             parts.append(f"<line x1='{x1 + _W}' y1='{y1 + _H / 2}' x2='{x2}' y2='{y2 + _H / 2}' "
                          f"stroke='#555' marker-end='url(#arrow)'/>")

@@ -97,11 +97,17 @@ def defprim(name: str, forward: Callable[..., Any], vjps: Sequence[Rule | None],
 
 
 def _shape(x: Any) -> tuple[int, ...]:
-    return np.shape(x) if not hasattr(x, "shape") else x.shape
+    try:
+        return x.shape
+    except AttributeError:  # Python scalars
+        return np.shape(x)
 
 
 def _ndim(x: Any) -> int:
-    return len(_shape(x))
+    try:
+        return x.ndim
+    except AttributeError:
+        return np.ndim(x)
 
 
 def _swap(x: Any) -> Any:
@@ -226,6 +232,8 @@ cast = defprim("cast", lambda x, dtype: x.astype(dtype),
 
 # ---------------------------------------------------------------- linear algebra
 def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _ndim(x) == 2 and _ndim(y) == 2:  # the common case, first
+        return g @ y.T
     if _ndim(y) == 1:
         if _ndim(x) == 1:
             return g * y
@@ -236,6 +244,8 @@ def _matmul_vjp_x(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 def _matmul_vjp_y(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _ndim(x) == 2 and _ndim(y) == 2:
+        return x.T @ g
     if _ndim(x) == 1:
         if _ndim(y) == 1:
             return g * x
@@ -378,22 +388,49 @@ def _softmax(z: Any) -> Any:
 
 
 def _sce_forward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    logp = _log_softmax(logits)
-    return -logp[np.arange(len(labels)), labels].mean()
+    m = len(labels)
+    return -_log_softmax(logits)[np.arange(m), labels].sum() / m
 
 
 def _sce_vjp(g: Any, ans: Any, logits: Any, labels: np.ndarray) -> Any:
+    """(softmax(z) - onehot(y)) g / m: the classic fused gradient, no log or division by p."""
     m = len(labels)
     p = _softmax(logits)
+    if isinstance(p, np.ndarray):  # first order: work in place on the fresh array
+        p[np.arange(m), labels] -= 1.0
+        p *= g / m
+        return p
     onehot = np.zeros(_shape(logits), dtype=_v(logits).dtype)
     onehot[np.arange(m), labels] = 1.0
     return (p - onehot) * (g / m)
 
 
-softmax_cross_entropy = defprim(
+_softmax_ce = defprim(
     "softmax_cross_entropy", _sce_forward, [_sce_vjp, None],
-    [lambda t, ans, z, labels: (_sce_vjp(1.0, ans, z, labels) * t).sum(), None],
+    [lambda t, ans, z, labels: (_sce_vjp(np.ones((), dtype=_v(z).dtype), ans, z, labels) * t).sum(),
+     None],
     symbol="softmax-CE")
+
+
+
+def softmax_cross_entropy(logits: Any, labels: Any) -> Any:
+    """Mean cross-entropy of integer ``labels`` (m,) under softmax(``logits``) (m, k).
+
+    Fused and stable: log-softmax is computed with the max shift, and the gradient is
+    (softmax - onehot) / m without ever dividing by a probability.
+    """
+    labels = np.asarray(_v(labels))
+    shape = _shape(logits)
+    if len(shape) != 2:
+        raise ValueError(f"softmax_cross_entropy: logits must have shape (m, k), got {shape}.")
+    if labels.shape != (shape[0],) or labels.dtype.kind not in "iu":
+        raise ValueError(f"softmax_cross_entropy: labels must be {shape[0]} integers (one class "
+                         f"index per row of logits), got shape {labels.shape} dtype {labels.dtype}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
+        raise ValueError(f"softmax_cross_entropy: labels must be in 0..{shape[1] - 1}, got values "
+                         f"from {labels.min()} to {labels.max()}.")
+    return _softmax_ce(logits, labels)
+
 
 logsumexp = defprim(
     "logsumexp",

@@ -19,6 +19,8 @@ Design choices, each for a measured reason:
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -72,17 +74,26 @@ def as_float_array(value: Any) -> np.ndarray:
 
 
 class Node:
-    """How a non-leaf Tensor was computed: the primitive, its arguments and the output value."""
+    """How a non-leaf Tensor was computed: the primitive, its arguments and the output value.
 
-    __slots__ = ("prim", "args", "kwargs", "ans", "parents")
+    ``seq`` increases with creation time; since a tensor is always created after its inputs,
+    processing nodes by decreasing ``seq`` is a topological order.
+    """
 
-    def __init__(self, prim: R.Primitive, args: tuple, kwargs: dict, ans: np.ndarray,
-                 parents: tuple[tuple[int, "Tensor"], ...]) -> None:
+    __slots__ = ("prim", "args", "values", "kwargs", "ans", "parents", "seq")
+
+    def __init__(self, prim: R.Primitive, args: tuple, values: tuple, kwargs: dict,
+                 ans: np.ndarray, parents: tuple) -> None:
         self.prim = prim
-        self.args = args
+        self.args = args      # as given (Tensors), for differentiating the derivative
+        self.values = values  # the same as numpy values, for the fast first-order pass
         self.kwargs = kwargs
         self.ans = ans
-        self.parents = parents  # (argument position, Tensor) for every input that needs a gradient
+        self.parents = parents  # (argument position, VJP rule, Tensor) per input needing a gradient
+        self.seq = next(_SEQUENCE)
+
+
+_SEQUENCE = itertools.count()
 
 
 class Tensor(ArrayLike):
@@ -124,8 +135,10 @@ class Tensor(ArrayLike):
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 values.append(a.value)
-                if record and a.requires_grad and prim.differentiable(i):
-                    parents.append((i, a))
+                if record and a.requires_grad:
+                    rule = prim.vjp(i)
+                    if rule is not None:
+                        parents.append((i, rule, a))
             elif isinstance(a, ArrayLike):
                 raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
                                 f"(forward and reverse mode are separate here).")
@@ -138,7 +151,7 @@ class Tensor(ArrayLike):
         if not parents:
             return cls._wrap(out)
         t = cls._wrap(out, True)
-        t._node = Node(prim, args, kwargs, t.value, tuple(parents))
+        t._node = Node(prim, args, tuple(values), kwargs, t.value, tuple(parents))
         for hook in _RECORDERS:
             hook(t)
         return t
@@ -234,7 +247,7 @@ def toposort(root: Tensor, stop: set[int] | None = None) -> list[Tensor]:
         node = t._node
         if node is None or (stop is not None and id(t) in stop):
             continue
-        for _, p in node.parents:
+        for _, _, p in node.parents:
             if id(p) not in visited:
                 stack.append((p, False))
     order.reverse()
@@ -245,47 +258,56 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
              create_graph: bool = False, retain_graph: bool = False) -> list[tuple[Tensor, Any]]:
     """Propagate ``seed`` from ``root`` to the leaves (or the tensors in ``stop``).
 
-    Returns ``(leaf, gradient)`` pairs.  Gradients are numpy arrays owned by the caller, or
-    Tensors carrying their own graph when ``create_graph`` is set.
+    Nodes are processed by decreasing creation number, from a heap: a node's gradient is
+    complete (all fan-out contributions summed) before it is passed on, and no recursion or
+    separate sorting pass is needed.  Returns ``(leaf, gradient)`` pairs; gradients are numpy
+    arrays owned by the caller, or Tensors with their own graph when ``create_graph`` is set.
     """
-    order = toposort(root, stop)
+    found: dict[int, list] = {}
+    if root._node is None or (stop is not None and id(root) in stop):
+        return [(root, seed)]
     pending: dict[int, Any] = {id(root): seed}
-    found: list[tuple[Tensor, Any]] = []
+    heap: list[tuple[int, Tensor]] = [(-root._node.seq, root)]
     with _SetGrad(create_graph):
-        for t in order:
-            g = pending.pop(id(t), None)
-            if g is None:
-                continue
+        while heap:
+            t = heapq.heappop(heap)[1]
+            g = pending.pop(id(t))
             node = t._node
-            if node is None or (stop is not None and id(t) in stop):
-                found.append((t, g))
-                continue
-            if node.args is None:
+            if node.values is None:
                 raise RuntimeError(
                     "backward(): the graph behind this Tensor was already used by a previous "
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
-            prim, kwargs = node.prim, node.kwargs
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative; recomputing it is cheaper than keeping it.
                 args = node.args
-                ans = prim(*args, **kwargs) if _uses_ans(prim) else node.ans
+                ans = node.prim(*args, **node.kwargs) if _uses_ans(node.prim) else node.ans
             else:
-                args = tuple(a.value if isinstance(a, Tensor) else a for a in node.args)
-                ans = node.ans
-            for i, parent in node.parents:
-                pg = prim.vjp(i)(g, ans, *args, **kwargs)
+                args, ans = node.values, node.ans
+            kwargs = node.kwargs
+            for _, rule, parent in node.parents:
+                pg = rule(g, ans, *args, **kwargs)
                 key = id(parent)
-                previous = pending.get(key)
-                pending[key] = pg if previous is None else previous + pg
+                pnode = parent._node
+                if pnode is None or (stop is not None and key in stop):
+                    entry = found.get(key)
+                    if entry is None:
+                        found[key] = [parent, pg]
+                    else:
+                        entry[1] = entry[1] + pg
+                elif key in pending:
+                    pending[key] = pending[key] + pg
+                else:
+                    pending[key] = pg
+                    heapq.heappush(heap, (-pnode.seq, parent))
             if not retain_graph:
-                node.args = node.ans = None
+                node.args = node.values = node.ans = None
                 node.parents = ()
-    if not create_graph:
-        handed: set[int] = {id(seed)}
-        found = [(leaf, _owned(g, leaf.value, handed)) for leaf, g in found]
-    return found
+    if create_graph:
+        return [(leaf, g) for leaf, g in found.values()]
+    handed: set[int] = {id(seed)}
+    return [(leaf, _owned(g, leaf.value, handed)) for leaf, g in found.values()]
 
 
 def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:

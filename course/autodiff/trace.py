@@ -115,9 +115,8 @@ def trace(f: Callable[..., Any], *args: Any, names: list[str] | None = None) -> 
             result.adjoint.append(TraceRow(_bar(label[id(t)]), " + ".join(terms[id(t)]),
                                            adjoint[id(t)]))
         node = t._node
-        values = [a.value if isinstance(a, Tensor) else a for a in node.args]
-        for i, parent in node.parents:
-            part = node.prim.vjp(i)(adjoint[id(t)], node.ans, *values, **node.kwargs)
+        for i, rule, parent in node.parents:
+            part = rule(adjoint[id(t)], node.ans, *node.values, **node.kwargs)
             adjoint[id(parent)] = adjoint.get(id(parent), 0) + part
             terms.setdefault(id(parent), []).append(
                 f"{_bar(label[id(t)])} {_partial(t, i, label)}")
