@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, List, Unicode
 
 from . import integrity
@@ -37,6 +38,34 @@ from .sandbox import SandboxConfig, SandboxedKernelManager, can_isolate, kill_ui
 
 CHECK_MARK = "autograder_check"
 BASE_UID = 61000
+
+
+def default_views(scratch: Path) -> dict[str, list[str]]:
+    """What a sandboxed kernel sees of the repository and of the temporary directories.
+
+    Of this repository only the importable packages (and a virtualenv inside it); of /tmp only
+    its scratch directory. Everything else there (sources with hidden tests, git history, other
+    jobs, other users' files) is invisible.
+    """
+    repo = Path(__file__).resolve().parents[1]
+    keep = [str(repo / "course"), str(repo / "autograder")]
+    prefix = Path(sys.prefix).resolve()
+    if repo in prefix.parents:
+        keep.append(str(prefix))
+    return {str(repo): keep, "/tmp": [str(scratch)], "/var/tmp": [], "/dev/shm": []}
+
+
+class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
+    """Remove the empty ``nbgrader`` metadata DeduplicateIds leaves on duplicated cells.
+
+    Without this, nbgrader's ``add_missing_cells`` fails with ``KeyError: 'grade_id'`` on a
+    submission with a duplicated cell; the copy becomes an ordinary (student) cell.
+    """
+
+    def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
+        if "nbgrader" in cell.metadata and not cell.metadata.nbgrader.get("grade_id"):
+            del cell.metadata["nbgrader"]
+        return cell, resources
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -92,7 +121,7 @@ class SandboxedExecute(Execute):
             uid = self.kernel_uid if self.kernel_uid is not None else BASE_UID + os.getpid() % 4000
         scratch = Path(os.path.realpath(tempfile.mkdtemp(prefix="autograder-kernel-")))
         config = SandboxConfig(scratch=str(scratch), uid=uid, memory_bytes=self.memory_limit,
-                               hide=[p for p in self.hide_paths if p])
+                               hide=[p for p in self.hide_paths if p], expose=default_views(scratch))
         prepare_scratch(config)
         # The release's data files (not notebooks) next to the kernel, as on the student's side.
         if workdir and os.path.isdir(workdir):
@@ -121,7 +150,8 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError as exc:
-            self._dead = f"the kernel died while running cell {index} ({exc})"
+            original = sum(1 for c in self.nb.cells[:index] if not c.metadata.get(CHECK_MARK))
+            self._dead = f"the kernel died while running cell {original} ({exc})"
             cell.outputs.append(error_output("DeadKernelError", self._dead))
             return cell, resources
 

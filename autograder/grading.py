@@ -144,7 +144,7 @@ class Grader:
             data = json.loads(report.read_text()) if report.exists() else {}
             autograded = root / "autograded" / job.student / job.assignment
             ok = proc.returncode == 0 and autograded.exists()
-            if not ok and not notes:
+            if not ok:
                 tail = [ln for ln in log.splitlines() if "ERROR" in ln][-3:]
                 notes.append("nbgrader autograde failed: " + " | ".join(tail)[-500:])
             return Result(job, ok, notes + reasons_from(data), data, work,
@@ -172,7 +172,7 @@ class Grader:
                                                          timestamp=tsub.timestamp)
                     for tnb in tsub.notebooks:
                         snb = gb.find_submission_notebook(tnb.name, job.assignment, job.student)
-                        snb.flagged = bool(tnb.flagged or flagged)
+                        snb.flagged = flagged
                         snb.late_submission_penalty = tnb.late_submission_penalty
                         for tg in tnb.grades:
                             grade = gb.find_grade(tg.name, tnb.name, job.assignment, job.student)

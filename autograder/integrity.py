@@ -288,6 +288,12 @@ def _shell_state() -> dict:
     }
 
 
+def _thread_origin(thread: object) -> str:
+    target = getattr(thread, "_target", None)
+    module = getattr(target, "__module__", None) or type(thread).__module__ or ""
+    return f"{getattr(thread, 'name', '?')} ({module})"
+
+
 def _state() -> dict:
     import threading
 
@@ -307,7 +313,7 @@ def _state() -> dict:
                 "trace": repr(sys.gettrace()), "profile": repr(sys.getprofile()),
                 "meta_path": [id(f) for f in sys.meta_path]},
         "shell": _shell_state(),
-        "threads": sorted(t.ident or 0 for t in threading.enumerate()),
+        "threads": {t.ident or 0: _thread_origin(t) for t in threading.enumerate()},
     }
 
 
@@ -346,9 +352,12 @@ def problems() -> list[str]:
     now = _state()
     found = _diff({k: v for k, v in _SNAPSHOT.items() if k != "threads"},
                   {k: v for k, v in now.items() if k != "threads"})
-    new_threads = set(now["threads"]) - set(_SNAPSHOT["threads"])
+    new_threads = [origin for ident, origin in now["threads"].items()
+                   if ident not in _SNAPSHOT["threads"]
+                   and origin.rsplit("(", 1)[-1].split(".")[0].rstrip(")")
+                   not in _TRUSTED_CALLBACK_MODULES + ("threading", "zmq", "concurrent", "asyncio")]
     if new_threads:
-        found.append(f"{len(new_threads)} thread(s) were started by the notebook")
+        found.append("threads started by the notebook: " + ", ".join(new_threads))
     return found
 
 

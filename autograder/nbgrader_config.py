@@ -22,7 +22,10 @@ def configure(c, root: str, hide: Iterable[str] = (), timeout: int = CELL_TIMEOU
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                         GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
 
-    from autograder.execute import SandboxedExecute
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                        OverwriteCells, OverwriteKernelspec)
+
+    from autograder.execute import DropEmptyNbgraderMetadata, SandboxedExecute
 
     c.CourseDirectory.root = root
     c.CourseDirectory.course_id = COURSE_ID
@@ -32,6 +35,8 @@ def configure(c, root: str, hide: Iterable[str] = (), timeout: int = CELL_TIMEOU
     c.Execute.interrupt_on_timeout = True
     c.SandboxedExecute.memory_limit = memory_limit
     c.SandboxedExecute.hide_paths = [str(p) for p in hide]
+    c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
+                                          OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]

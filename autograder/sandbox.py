@@ -37,6 +37,7 @@ class SandboxConfig:
     file_bytes: int = 256 << 20  # RLIMIT_FSIZE
     max_processes: int = 64  # RLIMIT_NPROC (per uid, so unique uids keep jobs apart)
     hide: list[str] = field(default_factory=list)  # paths covered by an empty dir (root only)
+    expose: dict[str, list[str]] = field(default_factory=dict)  # dir -> only visible subdirs
 
     def dump(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -63,33 +64,51 @@ def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: s
     _check(_libc().mount(enc(src), enc(target), enc(fstype), flags, enc(data)), what)
 
 
-def isolate_mounts(hide: list[str], scratch: str) -> None:
-    """Give the kernel its own mount namespace: hide ``hide`` and keep the interpreter reachable.
+def _expose_only(parent: str, keep: list[str]) -> None:
+    """Cover ``parent`` with an empty tmpfs and bind back only the directories in ``keep``."""
+    fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep if os.path.isdir(path)}
+    mode = "1777" if parent in ("/tmp", "/var/tmp", "/dev/shm") else "755"
+    _mount("tmpfs", parent, "tmpfs", 0, f"mode={mode},size=64m", f"tmpfs on {parent}")
+    for path, fd in fds.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None, f"bind {path}")
+        os.close(fd)
 
-    Each hidden directory is covered by an empty read-only directory. If the Python installation
-    sits below a directory other users cannot enter (e.g. pyenv in /root), that directory is
-    replaced by an empty tmpfs into which only the installation is bound, which also hides the
-    rest of it (the instructor's home).
+
+def closed_ancestor(path: str) -> str | None:
+    """The topmost directory above ``path`` that other users cannot enter (e.g. /root)."""
+    parts = Path(path).parts
+    for depth in range(2, len(parts)):
+        ancestor = str(Path(*parts[:depth]))
+        if not os.stat(ancestor).st_mode & 0o001:
+            return ancestor
+    return None
+
+
+def isolate_mounts(expose: dict[str, list[str]], hide: list[str], scratch: str) -> None:
+    """Give the kernel its own mount namespace with a reduced view of the file system.
+
+    ``expose`` maps a directory to the only subdirectories the kernel may see in it (the course
+    repository shows just the packages; /tmp just the scratch directory); each path in ``hide``
+    is then covered by an empty read-only directory. If the Python installation sits below a
+    directory other users cannot enter (pyenv in /root), that directory shows only the
+    installation, so the unprivileged kernel can run Python but not read the rest of it.
     """
     _check(_libc().unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None, "make / private")
+    views = dict(expose)
+    base = os.path.realpath(sys.base_prefix)
+    closed = closed_ancestor(base)
+    if closed:
+        views.setdefault(closed, []).append(base)
+    for parent, keep in views.items():
+        if os.path.isdir(parent):
+            _expose_only(parent, keep)
     empty = os.path.join(scratch, "empty")
     for path in hide:
         if os.path.isdir(path):
             _mount(empty, path, None, MS_BIND, None, f"bind over {path}")
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None, f"read-only {path}")
-    base = os.path.realpath(sys.base_prefix)
-    parts = Path(base).parts
-    for depth in range(2, len(parts)):
-        closed = str(Path(*parts[:depth]))
-        if not os.stat(closed).st_mode & 0o001:
-            stage = os.path.join(scratch, "python")
-            os.makedirs(stage, exist_ok=True)
-            _mount(base, stage, None, MS_BIND | MS_REC, None, f"stage {base}")
-            _mount("tmpfs", closed, "tmpfs", 0, "mode=755,size=1m", f"tmpfs on {closed}")
-            os.makedirs(base, mode=0o755, exist_ok=True)
-            _mount(stage, base, None, MS_BIND | MS_REC, None, f"bind {base}")
-            break
 
 
 def prepare_scratch(config: SandboxConfig) -> None:
@@ -140,7 +159,7 @@ def launch(config: SandboxConfig, argv: list[str]) -> None:
     if config.uid is not None:
         for path in owned:
             os.chown(path, config.uid, config.uid)
-        isolate_mounts(config.hide, str(scratch))
+        isolate_mounts(config.expose, config.hide, str(scratch))
     for limit, value in ((resource.RLIMIT_AS, config.memory_bytes),
                          (resource.RLIMIT_FSIZE, config.file_bytes),
                          (resource.RLIMIT_CORE, 0)):

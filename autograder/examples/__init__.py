@@ -213,7 +213,7 @@ VARIANTS: dict[str, tuple[Callable[..., Notebook], str | int]] = {
                    "complete"),
     "sys-exit": (_append_cell("import sys\nsys.exit(1)"), "complete"),
     "os-exit": (_append_cell("import os\nos._exit(3)"), "complete"),
-    "killed-kernel": (_append_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
+    "killed-kernel": (_append_cell("import os\nos.abort()  # SIGABRT kills the kernel"),
                       "complete"),
     "syntax-error": (_prepend("def broken(:"), "complete"),
     "deleted-tests": (delete_tests, "complete"),
