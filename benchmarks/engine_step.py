@@ -12,19 +12,27 @@ Implementations:
   course tensors  persistent Tensor parameters, loss.backward(), in-place update (the nn path)
   autograd        HIPS autograd on the same plain-numpy loss
   torch           PyTorch CPU (torch.nn.functional, loss.backward(), SGD)
-The machine is shared, so each round runs every implementation once (interleaved) and the
-median over rounds is reported.
+The machine is shared, so each round runs every implementation once (interleaved), each ratio
+is taken within a round, and the median ratio over rounds is reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from typing import Callable
 
-import numpy as np
+# One BLAS thread for every implementation (set before numpy loads): on a shared 2-core
+# machine, threads fighting over cores make timings meaningless. --threads changes it.
+_threads = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _threads
 
-import course
+import numpy as np  # noqa: E402
+
+import course  # noqa: E402
 
 SIZES = (784, 100, 200, 10)
 LR = 1e-3
@@ -148,14 +156,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds (median taken)")
     parser.add_argument("--steps", type=int, default=50, help="SGD steps per timing")
     parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128])
+    parser.add_argument("--threads", default="1", help="BLAS/torch threads (default 1)")
     args = parser.parse_args()
     try:
         import torch
+        torch.set_num_threads(int(args.threads))
         torch_version = torch.__version__
     except ImportError:
         torch_version = None
-    print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}; "
-          f"{args.repeats} rounds x {args.steps} steps, median per step")
+    print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}, {args.threads} "
+          f"thread(s); {args.repeats} rounds x {args.steps} steps; median of per-round ratios")
     header = f"{'dtype':8} {'batch':>5} {'hand numpy':>12} | ratio to hand numpy:"
     names = ["course grad", "course fused", "course tensors", "autograd", "torch"]
     print(header)
@@ -179,10 +189,10 @@ def main() -> None:
                 for name, (step, params) in impls.items():
                     time_steps(step, params, batches, 3)  # warm caches
                     times[name].append(time_steps(step, params, batches, args.steps))
-            med = {k: float(np.median(v)) for k, v in times.items()}
-            base = med["hand numpy"]
-            cells = " ".join(f"{med[n] / base:>13.2f}x" if n in med else f"{'-':>14}" for n in names)
-            print(f"{np.dtype(dtype).name:8} {batch:>5} {base * 1e3:>12.3f} | {cells}")
+            hand = np.array(times["hand numpy"])
+            ratio = {k: float(np.median(np.array(v) / hand)) for k, v in times.items()}
+            cells = " ".join(f"{ratio[n]:>13.2f}x" if n in ratio else f"{'-':>14}" for n in names)
+            print(f"{np.dtype(dtype).name:8} {batch:>5} {np.median(hand) * 1e3:>12.3f} | {cells}")
 
 
 if __name__ == "__main__":

@@ -132,11 +132,12 @@ class Tensor(ArrayLike):
         values = []
         parents = []
         record = _GradMode.enabled
+        rules = prim.vjps
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 values.append(a.value)
                 if record and a.requires_grad:
-                    rule = prim.vjp(i)
+                    rule = prim.vjp(i) if prim.variadic else rules[i] if i < len(rules) else None
                     if rule is not None:
                         parents.append((i, rule, a))
             elif isinstance(a, ArrayLike):
