@@ -78,33 +78,62 @@ class Failure:
     message: str
 
 
-def grade_until_hint(nb: nbformat.NotebookNode, hint: str) -> tuple[bool, list[Failure]]:
-    """Run the cells in grading mode; stop at the first graded cell whose error contains ``hint``.
+# Run first in every submission: a clean namespace, as in a fresh kernel. Imported modules stay
+# loaded (that is what makes a warm kernel fast); notebooks must not mutate library modules.
+RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+         "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt")
 
-    Hidden tests stay in (autograde restores them). Returns (hint found, failing graded cells).
+
+class WarmKernel:
+    """One `python3` kernel in grading mode (NBGRADER_EXECUTION=autograde) reused for many runs.
+
+    Starting a kernel and importing numpy/matplotlib/course costs a few seconds; bugs of the same
+    notebook share one kernel and get a reset namespace instead.
     """
-    from nbclient import NotebookClient
 
-    os.environ["NBGRADER_EXECUTION"] = "autograde"  # the kernel inherits it, as under nbgrader
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-    failures: list[Failure] = []
-    try:
-        with client.setup_kernel():
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                client.execute_cell(cell, index)
-                if not _meta(cell).get("grade"):
-                    continue
-                errors = [o for o in cell.outputs if o.output_type == "error"]
-                stderr = [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
-                if errors or stderr:
-                    message = "\n".join(f"{o.ename}: {o.evalue}" for o in errors) + \
-                        "".join(o.text for o in stderr)
-                    failures.append(Failure(_meta(cell)["grade_id"], message))
-                    if hint in message:
-                        return True, failures
-    finally:
-        os.environ.pop("NBGRADER_EXECUTION", None)
-    return False, failures
+    def __init__(self) -> None:
+        from nbclient import NotebookClient
+
+        old = os.environ.get("NBGRADER_EXECUTION")
+        os.environ["NBGRADER_EXECUTION"] = "autograde"  # inherited by the kernel, as under nbgrader
+        try:
+            self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=CELL_TIMEOUT,
+                                         kernel_name="python3", allow_errors=True,
+                                         resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+            self._context = self.client.setup_kernel()
+            self._context.__enter__()
+        finally:
+            if old is None:
+                os.environ.pop("NBGRADER_EXECUTION", None)
+            else:
+                os.environ["NBGRADER_EXECUTION"] = old
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
+
+    def grade_until_hint(self, nb: nbformat.NotebookNode, hint: str) -> tuple[bool, list[Failure]]:
+        """Run the cells; stop at the first graded cell whose error contains ``hint``.
+
+        Hidden tests stay in (autograde restores them). Returns (hint found, failing graded cells).
+        """
+        nb = nbformat.from_dict(nb)
+        nb.cells.insert(0, nbformat.v4.new_code_cell(RESET))
+        self.client.nb = nb
+        failures: list[Failure] = []
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            self.client.execute_cell(cell, index)
+            if index == 0:
+                assert not cell.outputs, f"resetting the kernel failed: {cell.outputs}"
+            if not _meta(cell).get("grade"):
+                continue
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            stderr = [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+            if errors or stderr:
+                message = "\n".join(f"{o.ename}: {o.evalue}" for o in errors) + \
+                    "".join(o.text for o in stderr)
+                failures.append(Failure(_meta(cell)["grade_id"], message))
+                if hint in message:
+                    return True, failures
+        return False, failures
