@@ -12,7 +12,9 @@ from .nbgrader_config import CELL_TIMEOUT, MEMORY_LIMIT
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_NOTEBOOKS = REPO / "notebooks"
-DEFAULT_COURSE_DIR = REPO / "autograder" / "course_dir"
+# Ignored by git: the instructor's course directory and the demo's, side by side.
+COURSE_DIR = REPO / "autograder" / "course_dir" / "course"
+DEMO_DIR = REPO / "autograder" / "course_dir" / "demo"
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 STATUS_FILE = "autograder_status.json"
 
@@ -42,7 +44,7 @@ class GraderError(RuntimeError):
 class Course:
     """A course directory (nbgrader layout) built from the instructor's source notebooks."""
 
-    root: Path = DEFAULT_COURSE_DIR
+    root: Path = COURSE_DIR
     notebooks: Path = DEFAULT_NOTEBOOKS
     timeout: int = CELL_TIMEOUT
     memory_limit: int = MEMORY_LIMIT

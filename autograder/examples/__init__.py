@@ -133,7 +133,9 @@ def duplicate_cells(nb: Notebook) -> Notebook:
     nb = copy.deepcopy(nb)
     for pick in (is_solution, is_test):
         cell = next(c for c in nb.cells if pick(c))
-        nb.cells.insert(nb.cells.index(cell), copy.deepcopy(cell))
+        twin = copy.deepcopy(cell)
+        twin.id = f"{cell.get('id', 'cell')}-copy"  # Jupyter gives a copied cell a new id
+        nb.cells.insert(nb.cells.index(cell), twin)
     return nb
 
 

@@ -1,0 +1,200 @@
+"""``course-grader`` / ``python -m autograder``: the instructor's grading workflow on nbgrader.
+
+    course-grader release                 # student versions -> <course>/release/<id>/<id>.ipynb
+    course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
+    course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
+    course-grader feedback                # HTML per student -> <course>/feedback/
+    course-grader report                  # gradebook.csv, exercises.csv, histogram.png
+    course-grader demo                    # all of the above on generated example submissions
+
+The course directory is an ordinary nbgrader course directory: ``cd`` into it and ``nbgrader``
+commands and the formgrader work on it too.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from .course import COURSE_DIR, DEFAULT_NOTEBOOKS, DEMO_DIR, Course, GraderError, tool_env
+from .nbgrader_config import CELL_TIMEOUT, MEMORY_LIMIT
+
+
+def _course(args: argparse.Namespace) -> Course:
+    return Course(root=args.course_dir, notebooks=args.notebooks, timeout=args.timeout,
+                  memory_limit=args.memory_limit)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    course = _course(args)
+    done = release(course, args.assignments)
+    print(f"released {len(done)} assignment(s) into {course.root / 'release'}: {', '.join(done)}")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from .collect import UNKNOWN, collect
+
+    results = collect(_course(args), Path(args.source), args.assignment)
+    ok = [r for r in results if r.assignment != UNKNOWN]
+    print(f"collected {len(ok)} notebook(s) from {args.source}")
+    for r in results:
+        if r.reason:
+            print(f"  {Path(r.path).name}: {r.reason}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grading import grade
+
+    start = time.perf_counter()
+    results = grade(_course(args), args.jobs, args.students, args.assignments,
+                    progress=not args.quiet)
+    seconds = time.perf_counter() - start
+    print(f"graded {len(results)} submission(s) in {seconds:.1f} s with {args.jobs} worker(s)")
+    for r in results:
+        if r.reasons:
+            print(f"  {r.job.key}: {'; '.join(r.reasons)[:300]}")
+    return 0
+
+
+def feedback(course: Course) -> Path:
+    """HTML feedback for every autograded submission: ``feedback/<student>/<id>/<id>.html``."""
+    for assignment in course.released():
+        if list((course.root / "autograded").glob(f"*/{assignment}")):
+            course.nbgrader("generate_feedback", assignment, "--force")
+    return course.root / "feedback"
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    out = feedback(_course(args))
+    print(f"feedback: {len(list(out.glob('*/*/*.html')))} HTML file(s) in {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import format_table, gradebook_rows, report
+
+    course = _course(args)
+    paths = report(course, args.out)
+    print(format_table(gradebook_rows(course)))
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def _expected(rows: list, ceilings: dict[str, object]) -> list[str]:
+    """Check the demo's outcome: full marks, partial, zero, and no unearned points."""
+    full = {r.assignment: r.max_score for r in rows}
+    complete = {r.assignment: r.score for r in rows if r.student == "complete"}
+    partial = {r.assignment: r.score for r in rows if r.student == "partial"}
+    problems = []
+    for r in rows:
+        ceiling = ceilings.get(f"{r.student}_{r.assignment}.ipynb")
+        if r.student == "complete" and r.score != full[r.assignment]:
+            problems.append(f"{r.student}/{r.assignment}: {r.score} instead of full marks")
+        elif r.student == "partial" and not 0 < r.score < full[r.assignment]:
+            problems.append(f"{r.student}/{r.assignment}: {r.score} is not a partial score")
+        elif ceiling == 0 and r.score > 0:
+            problems.append(f"{r.student}/{r.assignment}: {r.score} unearned points")
+        elif ceiling == "partial" and r.score > partial.get(r.assignment, 0):
+            problems.append(f"{r.student}/{r.assignment}: more than the partial submission")
+        elif ceiling == "complete" and r.score > complete.get(r.assignment, full[r.assignment]):
+            problems.append(f"{r.student}/{r.assignment}: more than the complete submission")
+    return problems
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .collect import collect
+    from .examples import build_examples
+    from .grading import grade
+    from .release import release
+    from .report import format_table, gradebook_rows, report
+
+    course = _course(args)
+    if course.root.exists():
+        shutil.rmtree(course.root)  # the demo always starts from scratch
+    start = time.perf_counter()
+    done = release(course, args.assignments)
+    print(f"[demo] released {', '.join(done)} ({time.perf_counter() - start:.0f} s)", flush=True)
+    examples = course.root / "downloads"
+    ceilings = build_examples(course.root / "source", course.root / "release", examples,
+                              paths={"root": str(course.root), "notebooks": str(course.notebooks)})
+    collected = collect(course, examples)
+    print(f"[demo] {len(collected)} example submission(s) in {examples}", flush=True)
+    t0 = time.perf_counter()
+    results = grade(course, args.jobs, assignments=args.assignments)
+    print(f"[demo] graded {len(results)} notebook(s) in {time.perf_counter() - t0:.0f} s with "
+          f"{args.jobs} worker(s)", flush=True)
+    feedback(course)
+    paths = report(course)
+    rows = gradebook_rows(course)
+    print(format_table(rows))
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    print(f"feedback: {course.root / 'feedback'}  (nbgrader formgrader works in {course.root})")
+    problems = _expected(rows, ceilings)
+    for p in problems:
+        print(f"[demo] UNEXPECTED: {p}", file=sys.stderr)
+    print("[demo] OK: every example scored as expected (full, partial, 0, no unearned points)"
+          if not problems else f"[demo] FAILED: {len(problems)} unexpected score(s)", flush=True)
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="course-grader", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_text: str, course_dir: Path = COURSE_DIR):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--course-dir", type=Path, default=course_dir,
+                       help=f"nbgrader course directory (default: {course_dir})")
+        p.add_argument("--notebooks", type=Path, default=DEFAULT_NOTEBOOKS,
+                       help="instructor notebooks NN-slug.ipynb (default: %(default)s)")
+        p.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
+                       help="seconds per cell while grading (default: %(default)s)")
+        p.add_argument("--memory-limit", type=float, default=MEMORY_LIMIT / 2**30,
+                       help="GiB of address space per grading kernel (default: %(default)s)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all notebooks)")
+    p = add("collect", cmd_collect, "collect submissions from a folder of notebooks or LMS zips")
+    p.add_argument("source", help="folder with <student>_<file>.ipynb, <student>/<file>.ipynb "
+                                  "or LMS .zip downloads")
+    p.add_argument("--assignment", help="assignment of the zip files (default: from their names)")
+    for name, func, text, course_dir in (
+            ("grade", cmd_grade, "autograde all collected submissions", COURSE_DIR),
+            ("demo", cmd_demo, "release, grade the generated example submissions, print the "
+                               "gradebook", DEMO_DIR)):
+        p = add(name, func, text, course_dir)
+        p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                       help="parallel workers (default: %(default)s)")
+        p.add_argument("--assignments", nargs="*", help="only these assignments")
+        if name == "grade":
+            p.add_argument("--students", nargs="*", help="only these students")
+            p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add("feedback", cmd_feedback, "HTML feedback per student (nbgrader generate_feedback)")
+    p = add("report", cmd_report, "gradebook CSV, per-exercise summary and score histogram")
+    p.add_argument("--out", type=Path, help="output folder (default: <course-dir>/reports)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.memory_limit = int(args.memory_limit * 2**30)
+    tool_env()  # nbgrader needs alembic from this interpreter's bin/ on PATH
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        code = args.func(args)
+    except GraderError as exc:
+        print(f"course-grader: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)
