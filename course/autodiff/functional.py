@@ -128,9 +128,9 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> li
                         f"for the derivative of a vector-valued function.")
     seed = np.ones_like(out.value)
     stop = {id(v) for v in variables}
-    found = dict((id(t), g) for t, g in backprop(out, seed, stop=stop, create_graph=nested,
-                                                  retain_graph=nested))
-    return [found.get(id(v), np.zeros_like(v.value)) for v in variables]
+    found = {id(t): g for t, g in backprop(out, seed, stop=stop, create_graph=nested,
+                                           retain_graph=nested)}
+    return [found[id(v)] if id(v) in found else np.zeros_like(v.value) for v in variables]
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
