@@ -208,24 +208,27 @@ for path, data in found:
         print("cannot write", path, type(exc).__name__)
 """
 
-# name -> (variant builder on the complete notebook, the highest score it may get)
-VARIANTS: dict[str, tuple[Callable[..., Notebook], str | int]] = {
-    "infinite-loop": (_prepend("while True:\n    pass"), "complete"),
+# name -> (builder, the notebook it starts from, the most it may score). "complete"/"partial" as a
+# ceiling mean "no more than that example got"; 0 means no points at all.
+VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
+    "infinite-loop": (_prepend("while True:\n    pass"), "complete", "complete"),
     "memory-hog": (_prepend("hog = []\nwhile True:\n    hog.append(bytearray(64 << 20))"),
-                   "complete"),
-    "sys-exit": (_append_cell("import sys\nsys.exit(1)"), "complete"),
-    "os-exit": (_append_cell("import os\nos._exit(3)"), "complete"),
+                   "complete", "complete"),
+    "sys-exit": (_append_cell("import sys\nsys.exit(1)"), "complete", "complete"),
+    "os-exit": (_append_cell("import os\nos._exit(3)"), "complete", "complete"),
     "killed-kernel": (_append_cell("import os\nos.abort()  # SIGABRT kills the kernel"),
-                      "complete"),
-    "syntax-error": (_prepend("def broken(:"), "complete"),
-    "deleted-tests": (delete_tests, "complete"),
-    "edited-tests": (edit_tests, "complete"),
-    "duplicated-cells": (duplicate_cells, "complete"),
-    "stderr": (stderr_in_solution, "complete"),
-    "patch-helpers": (_hostile(PATCH_HELPERS), 0),
-    "patch-by-alias": (_hostile(PATCH_BY_ALIAS), 0),
-    "swallow-errors": (_hostile(SWALLOW_ERRORS), 0),
-    "file-attack": (_append_cell(FILE_ATTACK), "complete"),  # paths filled in by build_examples
+                      "complete", "complete"),
+    "syntax-error": (_prepend("def broken(:"), "complete", "complete"),
+    # Tests deleted from a complete notebook are re-inserted from the gradebook and still pass.
+    "deleted-tests": (delete_tests, "complete", "complete"),
+    # Tests replaced by `pass` in the untouched release would pass if nbgrader did not restore them.
+    "edited-tests": (edit_tests, "untouched", 0),
+    "duplicated-cells": (duplicate_cells, "complete", "complete"),
+    "stderr": (stderr_in_solution, "complete", "complete"),
+    "patch-helpers": (_hostile(PATCH_HELPERS), "complete", 0),
+    "patch-by-alias": (_hostile(PATCH_BY_ALIAS), "complete", 0),
+    "swallow-errors": (_hostile(SWALLOW_ERRORS), "complete", 0),
+    "file-attack": (_append_cell(FILE_ATTACK), "complete", "complete"),  # paths: build_examples
 }
 
 
@@ -248,12 +251,12 @@ def build_examples(source_dir: Path, release_dir: Path, out: Path,
         full = complete(source, release)
         notebooks = {"complete": full, "partial": partial(source, release), "untouched": release}
         if assignment in broken:
-            for name, (make, ceiling) in VARIANTS.items():
+            for name, (make, base, ceiling) in VARIANTS.items():
                 if variants is None or name in variants:
                     if name == "file-attack":
                         make = _append_cell(FILE_ATTACK.format(**{"root": "/", "notebooks": "/",
                                                                    **(paths or {})}))
-                    notebooks[name] = make(full)
+                    notebooks[name] = make(full if base == "complete" else release)
                     expected[f"{name}_{assignment}.ipynb"] = ceiling
         for student, nb in notebooks.items():
             path = out / f"{student}_{assignment}.ipynb"
