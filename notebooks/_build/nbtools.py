@@ -73,20 +73,24 @@ class Notebook:
         return sum(c.metadata["nbgrader"].get("points", 0) for c in self.cells
                    if c.metadata["nbgrader"].get("grade"))
 
-    def write(self) -> Path:
-        total = self.total_points
-        total_text = f"{total:g}"
-        for cell in self.cells:
+    def build(self) -> nbformat.NotebookNode:
+        """The notebook as it is written to disk (total points filled in, stable cell ids)."""
+        total_text = f"{self.total_points:g}"
+        cells = [nbformat.from_dict(c) for c in self.cells]  # building twice must not mutate
+        for cell in cells:
             if cell.cell_type == "markdown":
                 cell.source = cell.source.replace("{TOTAL_POINTS}", total_text)
-        nb = new_notebook(cells=self.cells, metadata={
+        nb = new_notebook(cells=cells, metadata={
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
         })
-        for cell in nb.cells:  # stable ids keep diffs small when the generator is re-run
+        for index, cell in enumerate(nb.cells):  # stable ids keep diffs small on re-runs
             cell.id = cell.metadata["nbgrader"]["grade_id"] if "nbgrader" in cell.metadata \
-                else f"free-{nb.cells.index(cell):03d}"
+                else f"free-{index:03d}"
         nbformat.validate(nb)
+        return nb
+
+    def write(self) -> Path:
         path = NOTEBOOKS / f"{self.slug}.ipynb"
-        nbformat.write(nb, path)
+        nbformat.write(self.build(), path)
         return path
