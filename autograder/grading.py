@@ -10,8 +10,10 @@ kernels, tampering, invalid files ...) in ``autograder_status.json``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import selectors
 import shutil
 import signal
 import sqlite3
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,6 +34,8 @@ from tqdm.auto import tqdm
 
 from .course import Course, tool_env
 from .execute import BASE_UID
+from .sandbox import can_isolate, kill_uid
+from .worker import DONE
 
 
 @dataclass
@@ -92,6 +97,53 @@ def snapshot_db(course: Course, dest: Path) -> None:
         src.backup(dst)
 
 
+class Worker:
+    """One long-lived ``python -m autograder.worker`` process (see :mod:`autograder.worker`)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def run(self, job: dict, timeout: float) -> dict | None:
+        """Send ``job``; its answer, or None if it took longer than ``timeout`` (worker killed)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker"], env=tool_env(), text=True,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                start_new_session=True)
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not sel.select(remaining):
+                    continue
+                line = self.proc.stdout.readline()
+                if not line:
+                    self.proc = None
+                    return {"success": False, "log": "the grading worker died"}
+                if line.startswith(f"{DONE} {job['id']} "):
+                    return json.loads(line.split(" ", 2)[2])
+        self.kill()
+        return None
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            self.proc = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.stdin:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.proc = None
+
+
 class Grader:
     """Runs the jobs with ``jobs`` workers and merges the results into the course gradebook."""
 
@@ -103,12 +155,11 @@ class Grader:
         self.wall_limit = wall_limit or 20 * course.timeout + 120
         self.progress = progress
         self._slots: list[int] = list(range(self.workers))
+        self._workers = [Worker() for _ in range(self.workers)]
         self._lock = threading.Lock()
 
     # -- one job (runs in a worker thread) ------------------------------------------------------
     def _run(self, job: Job, template: Path) -> Result:
-        import time
-
         start = time.perf_counter()
         submitted = self.course.root / "submitted" / job.student / job.assignment
         notes = precheck(submitted / f"{job.assignment}.ipynb")
@@ -128,24 +179,19 @@ class Grader:
             self.course.write_config(root)
             report = work / "report.json"
             uid = BASE_UID + 100 * (os.getpid() % 50) + slot
-            cmd = [sys.executable, "-m", "nbgrader", "autograde", job.assignment,
-                   "--student", job.student, "--force",
-                   f"--SandboxedExecute.kernel_uid={uid}",
-                   f"--SandboxedExecute.report_file={report}"]
-            proc = subprocess.Popen(cmd, cwd=root, env=tool_env(), text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-            try:
-                log, _ = proc.communicate(timeout=self.wall_limit)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                log, _ = proc.communicate()
+            answer = self._workers[slot].run(
+                {"id": job.key, "root": str(root), "assignment": job.assignment,
+                 "student": job.student, "uid": uid, "report": str(report)}, self.wall_limit)
+            if answer is None:
+                kill_uid(uid) if can_isolate() else None
                 notes.append(f"grading stopped after {self.wall_limit:.0f} s (wall-clock limit)")
+                answer = {"success": False, "log": ""}
+            log = answer["log"]
             data = json.loads(report.read_text()) if report.exists() else {}
             autograded = root / "autograded" / job.student / job.assignment
-            ok = proc.returncode == 0 and autograded.exists()
+            ok = answer["success"] and autograded.exists()
             if not ok:
-                tail = [ln for ln in log.splitlines() if "ERROR" in ln][-3:]
+                tail = [ln for ln in log.splitlines() if ln.strip()][-3:]
                 notes.append("nbgrader autograde failed: " + " | ".join(tail)[-500:])
             return Result(job, ok, notes + reasons_from(data), data, work,
                           time.perf_counter() - start)
@@ -220,7 +266,9 @@ class Grader:
         with tempfile.TemporaryDirectory(prefix="autograder-db-") as tmp:
             template = Path(tmp) / "gradebook.db"
             snapshot_db(self.course, template)
-            with ThreadPoolExecutor(self.workers) as pool:
+            with ThreadPoolExecutor(self.workers) as pool, contextlib.ExitStack() as stack:
+                for worker in self._workers:
+                    stack.callback(worker.close)
                 futures = [pool.submit(self._run, job, template) for job in jobs]
                 bar = tqdm(as_completed(futures), total=len(futures), desc="grading",
                            unit="notebook", disable=not self.progress)

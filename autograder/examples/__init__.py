@@ -202,7 +202,7 @@ for path, data in found:
     print("READ", path, data.decode("utf-8", "replace"))
     try:
         with open(path, "ab") as fh:
-            fh.write(b"HACKED")
+            fh.write(("HACK" + "ED").encode())  # the marker never appears literally
         print("WROTE", path)
     except OSError as exc:
         print("cannot write", path, type(exc).__name__)
