@@ -442,7 +442,7 @@ check_array(dh_dx(x_test), np.exp(s**2) * 2 * s * c, "dh_dx([0.3, 1.0, -2.0])", 
 ### BEGIN HIDDEN TESTS
 x_hidden = rng.uniform(-3, 3, size=(3, 5))
 check_gradient(lambda t: np.sum(h(t)), x_hidden, dh_dx(x_hidden), "dh_dx on random inputs")
-check_scalar(float(dh_dx(0.0)), 0.0, "dh_dx(0.0)")
+check_scalar(dh_dx(0.0), 0.0, "dh_dx(0.0)")
 ### END HIDDEN TESTS
 """)
 

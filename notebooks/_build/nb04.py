@@ -380,14 +380,14 @@ check_scalar(mse_loss(pr, Xr, yr), np.mean(r**2), "mse_loss(params, X, y)",
              mistakes={"the mean squared error averages over the N examples: np.mean, not np.sum (mean vs sum).": np.sum(r**2)})
 g = course.grad(mse_loss)(pr, Xr, yr)
 check_array(g["w"], 2 / 20 * Xr.T @ r, "course.grad(mse_loss)['w']")
-check_scalar(float(g["b"]), 2 / 20 * r.sum(), "course.grad(mse_loss)['b']")
+check_scalar(g["b"], 2 / 20 * r.sum(), "course.grad(mse_loss)['b']")
 ### BEGIN HIDDEN TESTS
 Xq, yq = rng.normal(size=(7, 3)), rng.normal(size=7)
 pq = {"w": rng.normal(size=3), "b": -0.2}
 rq = Xq @ pq["w"] + pq["b"] - yq
 gq = course.grad(mse_loss)(pq, Xq, yq)
 check_array(gq["w"], 2 / 7 * Xq.T @ rq, "gradient w (other data)")
-check_scalar(float(gq["b"]), 2 / 7 * rq.sum(), "gradient b (other data)")
+check_scalar(gq["b"], 2 / 7 * rq.sum(), "gradient b (other data)")
 ### END HIDDEN TESTS
 """)
 
