@@ -124,7 +124,7 @@ def two_layer_loss_and_grads(params, X, y, reg=0.0):
 """)
 
 nb.tests("two-layer-backprop-tests", 5, r"""
-def _check_backprop(params, X, y, reg, label, extra_mistakes=None):
+def _check_backprop(params, X, y, reg, label):
     result = two_layer_loss_and_grads({k: v.copy() for k, v in params.items()}, X, y, reg)
     check(isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict),
           f"two_layer_loss_and_grads should return (loss, grads_dict), got {type(result).__name__}.",
@@ -136,6 +136,11 @@ def _check_backprop(params, X, y, reg, label, extra_mistakes=None):
     ad = course.grad(two_layer_loss)(params, X, y, reg)
     no_reg = course.grad(two_layer_loss)(params, X, y, 0.0)
     summed = course.grad(lambda p: len(y) * two_layer_loss(p, X, y, 0.0))(params)
+    # What a ReLU mask taken from the incoming gradient dh (instead of Z) produces:
+    h = np.maximum(X @ params["W1"] + params["b1"], 0)
+    dh = course.grad(lambda h_: course.softmax_cross_entropy(h_ @ params["W2"] + params["b2"], y))(h)
+    dZ_wrong = dh * (dh > 0)
+    mask_hint = "the ReLU mask must come from the hidden layer's input Z (Z > 0), not from the incoming gradient dh."
     for k in ["W2", "b2", "W1", "b1"]:
         mistakes = {}
         if k.startswith("W"):
@@ -144,7 +149,10 @@ def _check_backprop(params, X, y, reg, label, extra_mistakes=None):
             mistakes["the loss is a mean over the batch: dS = (P - Y) / N (you used the sum)."] = summed[k] + reg * params[k]
         else:
             mistakes["the loss is a mean over the batch: dS = (P - Y) / N (you used the sum)."] = summed[k]
-        mistakes.update((extra_mistakes or {}).get(k, {}))
+        if k == "W1":
+            mistakes[mask_hint] = X.T @ dZ_wrong + reg * params["W1"]
+        if k == "b1":
+            mistakes[mask_hint] = dZ_wrong.sum(axis=0)
         check_array(grads[k], ad[k], f"d{k} ({label})", rtol=1e-6, atol=1e-9, mistakes=mistakes)
 
 
@@ -155,26 +163,12 @@ p_t["b2"] = r_t.normal(size=3)
 X_t, y_t = r_t.normal(size=(6, 3)), np.array([0, 1, 2, 2, 1, 0])
 _check_backprop(p_t, X_t, y_t, 0.1, "6 examples, D=3, H=4, K=3")
 ### BEGIN HIDDEN TESTS
-def _relu_mask_mistakes(params, X, y, reg):
-    # The gradients you get when the ReLU mask is taken from dh instead of Z.
-    Z = X @ params["W1"] + params["b1"]
-    h = np.maximum(Z, 0)
-    S = h @ params["W2"] + params["b2"]
-    P = np.exp(S - S.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
-    dS = (P - np.eye(P.shape[1])[y]) / len(y)
-    dh = dS @ params["W2"].T
-    dZ = dh * (dh > 0)
-    hint = "the ReLU mask must come from the hidden layer's input Z (Z > 0), not from the incoming gradient dh."
-    return {"W1": {hint: X.T @ dZ + reg * params["W1"]}, "b1": {hint: dZ.sum(axis=0)}}
-
-
 for trial, (n_h, d_h, hid, k_h, reg_h) in enumerate([(1, 2, 3, 2, 0.0), (20, 5, 7, 4, 0.5), (13, 2, 50, 3, 1e-3)]):
     ph = init_two_layer(d_h, hid, k_h, rng)
     ph["b1"] = rng.normal(size=hid)
     ph["b2"] = rng.normal(size=k_h)
     Xh, yh = rng.normal(size=(n_h, d_h)), rng.integers(0, k_h, size=n_h)
-    _check_backprop(ph, Xh, yh, reg_h, f"hidden test {trial}", _relu_mask_mistakes(ph, Xh, yh, reg_h))
+    _check_backprop(ph, Xh, yh, reg_h, f"hidden test {trial}")
     _, gh = two_layer_loss_and_grads({k: v.copy() for k, v in ph.items()}, Xh, yh, reg_h)
     check_gradient(lambda w: float(two_layer_loss({**ph, "W1": w}, Xh, yh, reg_h)), ph["W1"].copy(), gh["W1"],
                    f"dW1 vs numeric differences (hidden test {trial})", tol=1e-5)
