@@ -13,6 +13,7 @@ stderr, so nothing here prints or warns.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import Any
@@ -52,8 +53,27 @@ def _fmt(x: Any) -> str:
     return f"{float(x):.6g}" if np.isscalar(x) or np.ndim(x) == 0 else str(x)
 
 
+class _Mismatch(Exception):
+    """Raised inside the helpers; the public functions turn it into the AssertionError."""
+
+
 def _fail(name: str, what: str, hint: str) -> None:
-    raise AssertionError(f"{name} is wrong: {what}\nHint: {hint}")
+    raise _Mismatch(f"{name} is wrong: {what}\nHint: {hint}")
+
+
+def _student_facing(check_fn: Callable) -> Callable:
+    """Re-raise a mismatch as AssertionError from the public function itself.
+
+    The student's traceback then ends in one frame of this module (the check they called)
+    instead of the chain of internal helpers, and without "During handling..." noise.
+    """
+    @functools.wraps(check_fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            check_fn(*args, **kwargs)
+        except _Mismatch as mismatch:
+            raise AssertionError(str(mismatch)) from None
+    return wrapper
 
 
 def _as_numeric(actual: Any, expected: np.ndarray, name: str, *, scalar: bool) -> np.ndarray:
@@ -188,6 +208,7 @@ def _compare(actual: np.ndarray, expected: np.ndarray, name: str, mistakes: Mist
     _fail(name, what, hint or HINT_GENERIC)
 
 
+@_student_facing
 def check_array(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = None,
                 rtol: float = 1e-5, atol: float = 1e-7) -> None:
     """Assert that ``actual`` (a student's array) equals ``expected`` up to rtol/atol.
@@ -205,6 +226,7 @@ def check_array(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = N
              lambda a, e: np.isclose(a, e, rtol=rtol, atol=atol))
 
 
+@_student_facing
 def check_scalar(actual: Any, expected: float, name: str, *, mistakes: Mistakes = None,
                  rtol: float = 1e-5, atol: float = 1e-7) -> None:
     """Assert that ``actual`` is a single number close to ``expected`` (same diagnoses)."""
@@ -214,6 +236,7 @@ def check_scalar(actual: Any, expected: float, name: str, *, mistakes: Mistakes 
              lambda a, e: np.isclose(a, e, rtol=rtol, atol=atol))
 
 
+@_student_facing
 def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: Any, name: str,
                    *, mistakes: Mistakes = None, tol: float = 1e-6, atol: float = 1e-7) -> None:
     """Assert that a student's ``analytic`` gradient of scalar ``f`` at ``x`` matches numerics.
