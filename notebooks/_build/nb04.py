@@ -348,6 +348,44 @@ check_gradient(lambda t: dense_loss({"W": Wh, "b": t}, Xh, Ch), bh, dbh, "db (ot
 """)
 
 nb.md(r"""
+### Gradient checking in practice, and kinks
+
+`course.gradcheck.check_grad(f, x, analytic)` compares an analytic gradient with central
+differences and reports the largest **relative error** $\frac{|a - n|}{|a| + |n|}$. In float64,
+about $10^{-7}$ or less means correct; $10^{-2}$ or more means a bug. One caveat: ReLU has a
+**kink** at 0. If a pre-activation lies within the difference step $\varepsilon$ of 0, the two
+evaluations $f(x\pm\varepsilon)$ fall on different sides of the kink and the numeric derivative
+is meaningless there, although the analytic one is fine:
+""")
+
+nb.code(r"""
+from course.gradcheck import check_grad
+
+
+def layer_loss(W, X, b, C):
+    return np.sum(C * np.maximum(X @ W + b, 0.0))
+
+
+Xg, Wg, Cg = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=(5, 3))
+bg = rng.normal(size=3)
+dWg, _ = dense_relu_grads(Xg, Wg, bg, Cg)
+print(check_grad(lambda t: layer_loss(t, Xg, bg, Cg), Wg, dWg, name="dW").message)
+
+# Move one pre-activation to 1e-7, inside the step eps = 1e-6 of the numeric difference.
+b_kink = bg.copy()
+b_kink[0] -= (Xg @ Wg + bg)[0, 0] - 1e-7
+dW_kink, _ = dense_relu_grads(Xg, Wg, b_kink, Cg)
+print(check_grad(lambda t: layer_loss(t, Xg, b_kink, Cg), Wg, dW_kink, name="dW at a kink").message)
+""")
+
+nb.md(r"""
+Gradient checks therefore use random inputs (where landing within $10^{-6}$ of a kink is
+unlikely), few data points, and float64. The hidden tests of every notebook in this course do
+exactly that.
+
+""")
+
+nb.md(r"""
 ## 6. `course.grad` on plain numpy code
 
 From now on we will mostly let the engine differentiate. `course.grad(f)` returns a function with
