@@ -30,3 +30,34 @@ BUGS = [
         replace="vbar0 = vbar2 * v_m1",
         hint="add both contributions"),
 ]
+
+# A recursive depth-first search: right on small graphs, RecursionError on deep ones.
+BUGS.append(Bug(
+    "recursive-topological-sort", cell="topological-order",
+    find="""    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    return order""",
+    replace="""    order, visited = [], set()
+
+    def visit(node):
+        if id(node) not in visited:
+            visited.add(id(node))
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order""",
+    hint="recursion fails on deep graphs"))
