@@ -126,15 +126,17 @@ def _shape_hint(actual: np.ndarray, expected: np.ndarray) -> str:
     a, e = actual.shape, expected.shape
     if len(a) >= 2 and a == e[::-1]:
         return HINT_TRANSPOSE
+    if actual.size == expected.size and \
+            tuple(d for d in a if d != 1) == tuple(d for d in e if d != 1):
+        return HINT_KEEPDIMS
     if len(a) == len(e) + 1 and a[1:] == e:
         return HINT_BATCH_SUM
-    if len(a) == len(e) and len(a) >= 1 and a[1:] == e[1:] and e[0] == 1 and a[0] != 1:
+    if len(a) == len(e) and len(a) >= 1 and a[1:] == e[1:] and e[0] == 1:
         return HINT_BATCH_SUM + " Keep the axis with `keepdims=True`: expected shape " + str(e)
-    if len(a) > len(e) and a[len(a) - len(e):] == e:
-        return HINT_UNBROADCAST
+    if len(a) >= len(e) and all(ei in (1, ai) for ai, ei in zip(a[len(a) - len(e):], e)):
+        return HINT_UNBROADCAST + " Sum over the extra leading axes, then with keepdims=True " \
+            "over the axes where the expected shape has size 1."
     if actual.size == expected.size:
-        if tuple(d for d in a if d != 1) == tuple(d for d in e if d != 1):
-            return HINT_KEEPDIMS
         return HINT_RESHAPE
     return ("check which arrays you combine: the result must have the shape of the variable "
             "it is the gradient of.")

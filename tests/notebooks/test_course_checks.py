@@ -106,11 +106,20 @@ def test_unsummed_bias_gradient():
 def test_unbroadcast_over_several_axes():
     g = rng.normal(size=(4, 5, 2))
     assert "unbroadcast" in failure(check_array, g, g.sum(axis=(0, 1)), "db")
+    assert "unbroadcast" in failure(check_array, g, g.sum(axis=(0, 2))[:, None], "dc")
+
+
+def test_stretched_size_one_axis_means_unbroadcast():
+    g = rng.normal(size=(4, 3))
+    msg = failure(check_array, g, g.sum(axis=1, keepdims=True), "dc")
+    assert "unbroadcast" in msg and "keepdims=True" in msg
 
 
 def test_keepdims_and_reshape_hints():
     v = rng.normal(size=(4,))
     assert "keepdims" in failure(check_array, v[:, None], v, "g")
+    msg = failure(check_array, v[None, :], v, "g")
+    assert "keepdims" in msg and "batch" not in msg
     assert "reshape" in failure(check_array, rng.normal(size=(2, 6)), rng.normal(size=(3, 4)), "g")
 
 
