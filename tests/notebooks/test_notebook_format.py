@@ -66,3 +66,25 @@ def test_total_points_stated_at_the_top(nb):
 def test_seeded(nb):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert SEED_RE.search(code), "seed the random generator (np.random.default_rng(0) or similar)"
+
+
+EXERCISE_RE = re.compile(r"Exercise\s+(\S+)\s*\((\d+(?:\.\d+)?)\s*points?\)", re.IGNORECASE)
+
+
+def test_exercise_headings_match_points(nb):
+    """'Exercise 3 (2 points)' = the points of its graded cells (up to the next exercise or
+    the next '## ' section, whichever comes first)."""
+    sections: list[list] = []  # [label, stated points, graded points]
+    current = None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if re.search(r"^## ", cell.source, re.MULTILINE):
+                current = None
+            for label, points in EXERCISE_RE.findall(cell.source):
+                current = [label, float(points), 0.0]
+                sections.append(current)
+        if nbgrader_meta(cell).get("grade") and current is not None:
+            current[2] += nbgrader_meta(cell).get("points", 0)
+    wrong = [f"Exercise {label}: heading says {stated:g}, graded cells give {graded:g}"
+             for label, stated, graded in sections if stated != graded]
+    assert not wrong, "; ".join(wrong)
