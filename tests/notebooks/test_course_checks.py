@@ -218,3 +218,28 @@ def test_check_gradient_diagnoses_via_check_array():
 def test_check_gradient_tolerates_zero_entries():
     w = np.array([0.0, 1.0, -2.0])  # gradient exactly 0 at w = 0: only round-off numerically
     check_gradient(_loss, w, _dloss(w), "dw")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import array_shapes, arrays  # noqa: E402
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+nonzero_arrays = arrays(np.float64, array_shapes(max_dims=3, max_side=4), elements=finite).filter(
+    lambda a: np.abs(a).max(initial=0) > 1e-3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(nonzero_arrays)
+def test_property_same_passes_sign_and_factor_diagnosed(a):
+    check_array(a.copy(), a, "g")
+    assert "wrong sign" in failure(check_array, -a, a, "g")
+    msg = failure(check_array, 8 * a, a, "g")
+    assert "8 times too large" in msg and "mean vs sum" in msg
+
+
+@settings(max_examples=60, deadline=None)
+@given(nonzero_arrays, st.integers(2, 5))
+def test_property_extra_batch_axis_diagnosed(a, n):
+    msg = failure(check_array, np.stack([a] * n), a, "db")
+    assert "sum the bias gradient over the batch axis" in msg
