@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from .course import COURSE_DIR, DEFAULT_NOTEBOOKS, DEMO_DIR, Course, GraderError, tool_env
+from .grading import WALL_LIMIT
 from .nbgrader_config import CELL_TIMEOUT, MEMORY_LIMIT
 
 
@@ -54,7 +55,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     results = grade(_course(args), args.jobs, args.students, args.assignments,
-                    progress=not args.quiet)
+                    progress=not args.quiet, wall_limit=args.wall_limit)
     seconds = time.perf_counter() - start
     print(f"graded {len(results)} submission(s) in {seconds:.1f} s with {args.jobs} worker(s)")
     for r in results:
@@ -128,7 +129,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     collected = collect(course, examples)
     print(f"[demo] {len(collected)} example submission(s) in {examples}", flush=True)
     t0 = time.perf_counter()
-    results = grade(course, args.jobs, assignments=args.assignments)
+    results = grade(course, args.jobs, assignments=args.assignments, wall_limit=args.wall_limit)
     print(f"[demo] graded {len(results)} notebook(s) in {time.perf_counter() - t0:.0f} s with "
           f"{args.jobs} worker(s)", flush=True)
     feedback(course)
@@ -178,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                        help="parallel workers (default: %(default)s)")
         p.add_argument("--assignments", nargs="*", help="only these assignments")
+        p.add_argument("--wall-limit", type=float, default=WALL_LIMIT,
+                       help="seconds for one notebook in total (default: %(default)s)")
         if name == "grade":
             p.add_argument("--students", nargs="*", help="only these students")
             p.add_argument("--quiet", action="store_true", help="no progress bar")

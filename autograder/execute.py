@@ -118,7 +118,9 @@ class SandboxedExecute(Execute):
     def _start_sandbox(self, workdir: str) -> None:
         uid = None
         if can_isolate():
-            uid = self.kernel_uid if self.kernel_uid is not None else BASE_UID + os.getpid() % 4000
+            uid = self.kernel_uid
+            if uid is None:
+                uid = BASE_UID + os.getpid() % 1000
         scratch = Path(os.path.realpath(tempfile.mkdtemp(prefix="autograder-kernel-")))
         config = SandboxConfig(scratch=str(scratch), uid=uid, memory_bytes=self.memory_limit,
                                hide=[p for p in self.hide_paths if p], expose=default_views(scratch))

@@ -33,9 +33,12 @@ from nbgrader.api import Gradebook
 from tqdm.auto import tqdm
 
 from .course import Course, tool_env
-from .execute import BASE_UID
 from .sandbox import can_isolate, kill_uid
 from .worker import DONE
+
+
+JOB_UID_BASE = 100000  # above BASE_UID's range (plain `nbgrader autograde` runs)
+WALL_LIMIT = 900.0  # seconds for one notebook, all cells together
 
 
 @dataclass
@@ -97,6 +100,15 @@ def snapshot_db(course: Course, dest: Path) -> None:
         src.backup(dst)
 
 
+def job_uid(slot: int) -> int:
+    """A kernel uid unique to this grader process and slot (no passwd entry needed).
+
+    Separate uids keep concurrent kernels from signalling or reading each other, and let the
+    grader kill whatever one kernel left behind without touching the others.
+    """
+    return JOB_UID_BASE + (os.getpid() % 10000) * 64 + slot % 64
+
+
 class Worker:
     """One long-lived ``python -m autograder.worker`` process (see :mod:`autograder.worker`)."""
 
@@ -152,7 +164,7 @@ class Grader:
         self.course = course
         self.workers = max(1, jobs)
         # A notebook whose kernel ignores interrupts can only be stopped by the wall clock.
-        self.wall_limit = wall_limit or 20 * course.timeout + 120
+        self.wall_limit = wall_limit or WALL_LIMIT
         self.progress = progress
         self._slots: list[int] = list(range(self.workers))
         self._workers = [Worker() for _ in range(self.workers)]
@@ -178,19 +190,20 @@ class Grader:
             shutil.copyfile(template, root / "gradebook.db")
             self.course.write_config(root)
             report = work / "report.json"
-            uid = BASE_UID + 100 * (os.getpid() % 50) + slot
+            uid = job_uid(slot)
             answer = self._workers[slot].run(
                 {"id": job.key, "root": str(root), "assignment": job.assignment,
                  "student": job.student, "uid": uid, "report": str(report)}, self.wall_limit)
             if answer is None:
-                kill_uid(uid) if can_isolate() else None
+                if can_isolate():
+                    kill_uid(uid)  # the kernel runs in its own session: stop it too
                 notes.append(f"grading stopped after {self.wall_limit:.0f} s (wall-clock limit)")
                 answer = {"success": False, "log": ""}
             log = answer["log"]
             data = json.loads(report.read_text()) if report.exists() else {}
             autograded = root / "autograded" / job.student / job.assignment
             ok = answer["success"] and autograded.exists()
-            if not ok:
+            if not ok and log:
                 tail = [ln for ln in log.splitlines() if ln.strip()][-3:]
                 notes.append("nbgrader autograde failed: " + " | ".join(tail)[-500:])
             return Result(job, ok, notes + reasons_from(data), data, work,
@@ -302,9 +315,11 @@ def reasons_from(report: dict) -> list[str]:
 
 
 def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
-          assignments: list[str] | None = None, progress: bool = True) -> list[Result]:
+          assignments: list[str] | None = None, progress: bool = True,
+          wall_limit: float | None = None) -> list[Result]:
     """Grade every collected submission (optionally only some students/assignments)."""
-    return Grader(course, jobs, progress=progress).grade(find_jobs(course, students, assignments))
+    grader = Grader(course, jobs, wall_limit=wall_limit, progress=progress)
+    return grader.grade(find_jobs(course, students, assignments))
 
 
 __all__ = ["Grader", "Job", "Result", "find_jobs", "grade", "precheck"]

@@ -233,6 +233,8 @@ _SHELL_METHODS = ("run_cell", "run_cell_async", "run_ast_nodes", "run_code", "sh
 _VOLATILE = {"builtins": {"input", "raw_input", "getpass", "_", "__", "___"}}
 # Event callbacks that libraries register on their own (matplotlib's inline backend).
 _TRUSTED_CALLBACK_MODULES = ("matplotlib", "matplotlib_inline", "ipykernel", "IPython", "ipywidgets")
+# Threads libraries start themselves (tqdm's monitor, zmq/asyncio helpers of the kernel).
+_TRUSTED_THREAD_MODULES = ("threading", "zmq", "concurrent", "asyncio", "tqdm")
 _SNAPSHOT: dict | None = None
 
 
@@ -355,7 +357,7 @@ def problems() -> list[str]:
     new_threads = [origin for ident, origin in now["threads"].items()
                    if ident not in _SNAPSHOT["threads"]
                    and origin.rsplit("(", 1)[-1].split(".")[0].rstrip(")")
-                   not in _TRUSTED_CALLBACK_MODULES + ("threading", "zmq", "concurrent", "asyncio")]
+                   not in _TRUSTED_CALLBACK_MODULES + _TRUSTED_THREAD_MODULES]
     if new_threads:
         found.append("threads started by the notebook: " + ", ".join(new_threads))
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,17 +89,21 @@ def _append_cell(code: str, after_first_solution: bool = True) -> Callable[[Note
     return variant
 
 
+def _solution_trees(nb: Notebook) -> Iterator[tuple[NotebookNode, ast.Module]]:
+    """The solution cells of ``nb`` that parse, with their syntax trees."""
+    for cell in nb.cells:
+        if is_solution(cell):
+            try:
+                yield cell, ast.parse(cell.source)
+            except SyntaxError:
+                continue
+
+
 def stderr_in_solution(nb: Notebook) -> Notebook:
     """Every solution function prints to stderr (and warns) when called by the tests."""
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if not is_solution(cell):
-            continue
+    for cell, tree in _solution_trees(nb):
         lines = cell.source.splitlines()
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
         inserts = []
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.body:
@@ -142,13 +146,7 @@ def duplicate_cells(nb: Notebook) -> Notebook:
 def garbage_answers(nb: Notebook) -> Notebook:
     """Every function in a solution cell returns 0.0: wrong, but runs."""
     nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if not is_solution(cell):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
+    for cell, tree in _solution_trees(nb):
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 node.body = [ast.Return(ast.Constant(0.0))]
@@ -218,6 +216,9 @@ VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
     "os-exit": (_append_cell("import os\nos._exit(3)"), "complete", "complete"),
     "killed-kernel": (_append_cell("import os\nos.abort()  # SIGABRT kills the kernel"),
                       "complete", "complete"),
+    # A loop that ignores the interrupt sent on cell timeout: only the wall-clock limit stops it.
+    "ignores-interrupt": (_prepend("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                   "while True:\n    pass"), "complete", 0),
     "syntax-error": (_prepend("def broken(:"), "complete", "complete"),
     # Tests deleted from a complete notebook are re-inserted from the gradebook and still pass.
     "deleted-tests": (delete_tests, "complete", "complete"),
@@ -230,6 +231,10 @@ VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
     "swallow-errors": (_hostile(SWALLOW_ERRORS), "complete", 0),
     "file-attack": (_append_cell(FILE_ATTACK), "complete", "complete"),  # paths: build_examples
 }
+
+
+# Variants that cost a whole wall-clock limit: only built when asked for by name.
+SLOW_VARIANTS = frozenset({"ignores-interrupt"})
 
 
 def build_examples(source_dir: Path, release_dir: Path, out: Path,
@@ -252,7 +257,7 @@ def build_examples(source_dir: Path, release_dir: Path, out: Path,
         notebooks = {"complete": full, "partial": partial(source, release), "untouched": release}
         if assignment in broken:
             for name, (make, base, ceiling) in VARIANTS.items():
-                if variants is None or name in variants:
+                if (name in variants) if variants is not None else name not in SLOW_VARIANTS:
                     if name == "file-attack":
                         make = _append_cell(FILE_ATTACK.format(**{"root": "/", "notebooks": "/",
                                                                    **(paths or {})}))

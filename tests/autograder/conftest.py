@@ -17,12 +17,13 @@ import pytest
 from autograder.cli import feedback
 from autograder.collect import Collected, collect
 from autograder.course import DEFAULT_NOTEBOOKS, Course
-from autograder.examples import build_examples
+from autograder.examples import VARIANTS, build_examples
 from autograder.grading import Result, grade
 from autograder.release import release
 from autograder.report import Row, gradebook_rows, report
 
 TIMEOUT = 10  # seconds per cell: the infinite loop costs this much
+WALL_LIMIT = 60  # seconds per notebook: what the loop that ignores interrupts costs
 
 
 @dataclass
@@ -51,13 +52,15 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     release(course, [first])
     downloads = tmp_path_factory.mktemp("downloads")
     ceilings = build_examples(course.root / "source", course.root / "release", downloads,
+                              variants=[*VARIANTS, "invalid-json", "wrong-name"],
                               paths={"root": str(course.root), "notebooks": str(course.notebooks)})
     # One submission arrives as an LMS zip (nbgrader zip_collect), one with an unusable name.
     with zipfile.ZipFile(downloads / f"lms-{first}.zip", "w") as zf:
         zf.write(downloads / f"complete_{first}.ipynb", f"zipped_{first}.ipynb")
     (downloads / "notes.ipynb").write_text("{}")
     collected = collect(course, downloads)
-    results = {r.job.student: r for r in grade(course, jobs=2, progress=False)}
+    results = {r.job.student: r
+               for r in grade(course, jobs=2, progress=False, wall_limit=WALL_LIMIT)}
     feedback(course)
     reports = report(course)
     rows = {r.student: r for r in gradebook_rows(course) if r.assignment == first}
