@@ -10,9 +10,9 @@ from . import init, layers, losses, modules, optim
 from .losses import binary_logistic, hinge, l2_penalty, mse, softmax_cross_entropy
 from .modules import (BatchNorm, Dropout, Linear, Module, ReLU, Sequential, Sigmoid, Tanh, mlp)
 from .optim import (SGD, Adam, EarlyStopping, Momentum, clip_grad_norm, clip_grad_value,
-                    grad_norm)
+                    cosine_schedule, grad_norm)
 
 __all__ = ["init", "layers", "losses", "modules", "optim", "Module", "Linear", "ReLU", "Sigmoid",
            "Tanh", "Dropout", "BatchNorm", "Sequential", "mlp", "softmax_cross_entropy",
            "binary_logistic", "hinge", "mse", "l2_penalty", "SGD", "Momentum", "Adam",
-           "EarlyStopping", "clip_grad_value", "clip_grad_norm", "grad_norm"]
+           "EarlyStopping", "cosine_schedule", "clip_grad_value", "clip_grad_norm", "grad_norm"]

@@ -10,7 +10,8 @@ the hand-written layers).  Parameters whose ``.grad`` is None are skipped.  Typi
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Sequence
+import math
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -194,3 +195,17 @@ class EarlyStopping:
             return
         for p, best in zip(params, self.best_values):
             p.value[...] = best
+
+
+def cosine_schedule(optimizer: Optimizer, epochs: int, lr_min: float = 0.0) -> Callable[[int, Any], None]:
+    """A ``fit`` callback that lowers ``optimizer.lr`` from its current value to ``lr_min``
+    along half a cosine over ``epochs`` epochs (large steps early, fine ones at the end)."""
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}.")
+    lr0 = optimizer.lr
+
+    def update(epoch: int, history: Any = None) -> None:
+        progress = min(epoch + 1, epochs) / epochs
+        optimizer.lr = lr_min + (lr0 - lr_min) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return update

@@ -8,7 +8,7 @@ import pytest
 import course
 from course.nn import layers as L
 from course.nn.optim import (SGD, Adam, EarlyStopping, Momentum, clip_grad_norm, clip_grad_value,
-                             grad_norm)
+                             cosine_schedule, grad_norm)
 
 # f(w) = 1/2 w^T A w - b^T w with condition number 50: minimum at A^-1 b.
 A = np.diag([1.0, 5.0, 50.0])
@@ -123,3 +123,14 @@ def test_optimizer_errors():
         SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match="learning rate"):
         Adam([course.Tensor(np.zeros(1), requires_grad=True)], lr=-1)
+
+
+def test_cosine_schedule():
+    opt = SGD([course.Tensor(np.zeros(1), requires_grad=True)], lr=1.0)
+    update = cosine_schedule(opt, epochs=4, lr_min=0.1)
+    lrs = []
+    for epoch in range(4):
+        update(epoch)
+        lrs.append(opt.lr)
+    np.testing.assert_allclose(lrs, [0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * k / 4)) for k in (1, 2, 3, 4)])
+    assert lrs[-1] == pytest.approx(0.1)
