@@ -136,18 +136,14 @@ def plot_training_curves(history: Any, axes: Sequence[Axes] | None = None,
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     epochs = np.arange(1, len(h["loss"]) + 1)
     ax_loss, ax_acc = axes
-    ax_loss.plot(epochs, h["loss"], "o-", ms=3, label="training")
-    if "val_loss" in h and not np.all(np.isnan(np.asarray(h["val_loss"], dtype=float))):
-        ax_loss.plot(epochs, h["val_loss"], "o-", ms=3, label="validation")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("loss")
-    ax_loss.legend()
-    ax_acc.plot(epochs, h["train_acc"], "o-", ms=3, label="training")
-    if "val_acc" in h and not np.all(np.isnan(np.asarray(h["val_acc"], dtype=float))):
-        ax_acc.plot(epochs, h["val_acc"], "o-", ms=3, label="validation")
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("accuracy")
-    ax_acc.legend()
+    for ax, train_key, val_key, label in [(ax_loss, "loss", "val_loss", "loss"),
+                                          (ax_acc, "train_acc", "val_acc", "accuracy")]:
+        ax.plot(epochs, h[train_key], "o-", ms=3, label="training")
+        if val_key in h and not np.all(np.isnan(np.asarray(h[val_key], dtype=float))):
+            ax.plot(epochs, h[val_key], "o-", ms=3, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.legend()
     if title:
         ax_loss.figure.suptitle(title)
     return axes

@@ -146,10 +146,8 @@ class Tanh(Layer):
         return dout * (1.0 - cache * cache)
 
 
-class Dropout(Layer):
-    """Inverted dropout: in training each unit is zeroed with probability ``p`` and the
-    survivors are scaled by 1/(1-p), so the expected output equals the input and evaluation
-    is the identity (no rescaling at test time).  Cache: the scaled mask (None in eval)."""
+class DropoutState:
+    """What both Dropout classes share: the drop probability, the generator and the mask."""
 
     def __init__(self, p: float = 0.5, seed: int | np.random.Generator | None = 0) -> None:
         if not 0.0 <= p < 1.0:
@@ -158,17 +156,31 @@ class Dropout(Layer):
         self.p = p
         self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
+    def active(self) -> bool:
+        return bool(getattr(self, "training", True)) and self.p > 0.0
+
+    def mask(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """Zeros with probability p, 1/(1-p) elsewhere (inverted dropout)."""
+        dtype = np.dtype(dtype)
+        return (self.rng.random(shape) >= self.p).astype(dtype) / dtype.type(1.0 - self.p)
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class Dropout(DropoutState, Layer):
+    """Inverted dropout: in training each unit is zeroed with probability ``p`` and the
+    survivors are scaled by 1/(1-p), so the expected output equals the input and evaluation
+    is the identity (no rescaling at test time).  Cache: the scaled mask (None in eval)."""
+
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        if not self.training or self.p == 0.0:
+        if not self.active():
             return x, None
-        mask = (self.rng.random(x.shape) >= self.p).astype(x.dtype) / (1.0 - self.p)
+        mask = self.mask(x.shape, x.dtype)
         return x * mask, mask
 
     def backward(self, dout: np.ndarray, cache: np.ndarray | None) -> np.ndarray:
         return dout if cache is None else dout * cache
-
-    def __repr__(self) -> str:
-        return f"Dropout(p={self.p})"
 
 
 class BatchNorm(Layer):

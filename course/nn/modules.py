@@ -14,6 +14,7 @@ import numpy as np
 from .. import autodiff as _ad
 from ..autodiff import Tensor
 from .init import Initializer, weight
+from .layers import DropoutState
 
 
 class Module:
@@ -105,26 +106,15 @@ class Tanh(Module):
         return np.tanh(x)
 
 
-class Dropout(Module):
+class Dropout(DropoutState, Module):
     """Inverted dropout (drop probability ``p``, survivors scaled by 1/(1-p)); identity in eval.
     The mask is a constant, so the gradient flows only through the kept units."""
 
-    def __init__(self, p: float = 0.5, seed: int | np.random.Generator | None = 0) -> None:
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p is the probability of dropping a unit and must be in "
-                             f"[0, 1), got {p}.")
-        self.p = p
-        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
     def forward(self, x: Any) -> Any:
-        if not self.training or self.p == 0.0:
+        if not self.active():
             return x
-        shape, dtype = np.shape(np.asarray(x)), np.asarray(x).dtype
-        mask = (self.rng.random(shape) >= self.p).astype(dtype) / dtype.type(1.0 - self.p)
-        return x * mask
-
-    def __repr__(self) -> str:
-        return f"Dropout(p={self.p})"
+        value = np.asarray(x)
+        return x * self.mask(value.shape, value.dtype)
 
 
 class BatchNorm(Module):
