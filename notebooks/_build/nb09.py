@@ -360,6 +360,8 @@ for name, res in results.items():
 nb.tests("training-tests", 1, r"""
 # After training (even the one short epoch used while grading) every model must be far better than
 # guessing (10%); otherwise something in exercises 1-3 is wrong.
+check(set(results) == set(ARCHITECTURES), f"only {sorted(results)} of the models {sorted(ARCHITECTURES)} were trained.",
+      "run the training cell above; it uses your exercises 1-4, and its error message says which one fails.")
 for name, res in results.items():
     check(res["test_acc"] > 0.5,
           f"the {name} model reaches only {res['test_acc']:.1%} test accuracy after training.",
