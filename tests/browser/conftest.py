@@ -1,0 +1,208 @@
+"""A JupyterLab server started as Binder starts it, and Debian's Chromium driven by Playwright.
+
+The server runs on a free 127.0.0.1 port with a random token, in a temporary copy of the course
+(instructor notebooks plus the student versions that ``binder/build-student`` makes, as postBuild
+does), with its own ``JUPYTER_CONFIG_DIR`` configured by ``binder/student-extensions user`` so
+the student-facing nbgrader setup is the one under test and the virtualenv is left untouched.
+Screenshots go to ``artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 90
+
+
+@dataclass(frozen=True)
+class LabServer:
+    """A running JupyterLab: where it is, how to get in, and the directory it serves."""
+
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+    def lab_url(self, path: str) -> str:
+        """URL that opens ``path`` (relative to the served directory) alone in JupyterLab."""
+        # reset: start from an empty workspace instead of restoring the previous test's tabs.
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
+
+    def api(self, method: str, path: str, data: bytes | None = None, timeout: float = 120) -> bytes:
+        """Call the server's REST API with the token (e.g. nbgrader's validate endpoint)."""
+        request = urllib.request.Request(
+            f"{self.url}/{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def first_notebook(pattern: str) -> str:
+    """Name (without .ipynb) of the first instructor notebook matching ``pattern``."""
+    found = sorted((ROOT / "notebooks").glob(pattern))
+    if not found:
+        pytest.fail(f"no notebook matching notebooks/{pattern}")
+    return found[0].stem
+
+
+def tool_env(config_dir: Path) -> dict[str, str]:
+    """Environment for the server and the helper scripts: this interpreter's tools first."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["JUPYTER_CONFIG_DIR"] = str(config_dir)
+    # A student's kernel plots inline and runs notebooks in full.
+    for name in ("MPLBACKEND", "NBGRADER_EXECUTION"):
+        env.pop(name, None)
+    return env
+
+
+def start_helper(command: list[object], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(part) for part in command], env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def finish_helper(process: subprocess.Popen, timeout: float = 300) -> None:
+    output, _ = process.communicate(timeout=timeout)
+    if process.returncode != 0:
+        pytest.fail(f"{' '.join(process.args)} failed ({process.returncode}):\n{output}")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium package to run browser tests")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def student_assignment() -> str:
+    """The first notebook: the one the Binder badge opens."""
+    return first_notebook("01-*.ipynb")
+
+
+@pytest.fixture(scope="session")
+def lab(
+    chromium_path: Path, tmp_path_factory: pytest.TempPathFactory, student_assignment: str
+) -> Iterator[LabServer]:
+    base = tmp_path_factory.mktemp("binder")
+    root = base / "course"
+    config_dir = base / "jupyter-config"
+    root.mkdir()
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("_*"))
+    env = tool_env(config_dir)
+    # As postBuild does, in parallel (each costs tens of seconds on a busy machine): the student
+    # notebook (nbgrader generate_assignment) and the student Jupyter configuration.
+    build = start_helper([ROOT / "binder" / "build-student", root / "student", student_assignment], env)
+    finish_helper(start_helper([ROOT / "binder" / "student-extensions", "user"], env))
+
+    token = secrets.token_hex(24)
+    port = free_port()
+    log = base / "jupyter-lab.log"
+    with open(log, "w") as log_file:
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "jupyter", "lab", "--no-browser",
+                "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+                f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
+                *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root
+            ],
+            cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    server_info = LabServer(url=url, token=token, root=root, log=log)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {server.returncode}:\n{log.read_text()}")
+            try:
+                server_info.api("GET", "api/status", timeout=5)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not answer in time:\n{log.read_text()}")
+                time.sleep(0.5)
+        finish_helper(build)
+        yield server_info
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, lab: LabServer, artifacts: Path, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser tab, 1400x900, that fails the test on uncaught page errors.
+
+    Its final state is saved as ``artifacts/browser/<test>-end.png`` (what a failure looked like).
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        page.screenshot(path=str(artifacts / f"{request.node.name}-end.png"))
+        context.close()
+    assert not errors, f"JavaScript errors in JupyterLab: {errors}"
