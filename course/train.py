@@ -49,8 +49,9 @@ class History:
     def __repr__(self) -> str:
         if not self.loss:
             return "History(no epochs)"
+        val = "" if np.isnan(self.val_acc[-1]) else f", val acc {self.val_acc[-1]:.2%}"
         return (f"History({self.epochs} epochs: loss {self.loss[-1]:.4f}, train acc "
-                f"{self.train_acc[-1]:.2%}, val acc {self.val_acc[-1]:.2%})")
+                f"{self.train_acc[-1]:.2%}{val})")
 
 
 Callback = Callable[[int, History], Any]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.data import make_spiral
-from course.nn import Adam, EarlyStopping, SGD, mlp, softmax_cross_entropy
+from course.data import make_blobs, make_spiral
+from course.nn import (SGD, Adam, EarlyStopping, Linear, Sequential, binary_logistic, hinge, mlp,
+                       softmax_cross_entropy)
 from course.train import History, accuracy, fit, predict, predict_logits
 
 
@@ -79,3 +80,14 @@ def test_fit_errors(spiral):
     with pytest.raises(ValueError, match="validation data"):
         fit(model, softmax_cross_entropy, opt, X, y, epochs=2, early_stopping=EarlyStopping(),
             progress=False)
+
+
+@pytest.mark.parametrize("loss", [binary_logistic, hinge], ids=["logistic", "hinge"])
+def test_fit_binary_classifier_with_one_output_column(loss):
+    X, y = make_blobs(seed=0)
+    model = Sequential(Linear(2, 1, init="xavier", seed=0))
+    history = fit(model, loss, SGD(model.parameters(), lr=0.1), X, y, epochs=20, batch_size=16,
+                  progress=False)
+    assert history.loss[-1] < 0.2 * history.loss[0]
+    assert accuracy(model, X, y) >= 0.98  # one score column: class 1 where it is positive
+    assert "val acc" not in repr(history)
