@@ -38,7 +38,7 @@ import numpy as np
 import course
 from course.checks import check, check_array, check_gradient, check_scalar
 from course.data import make_blobs, make_spiral
-from course.gradcheck import numeric_grad
+from course.nn import binary_logistic, hinge, l2_penalty, softmax_cross_entropy  # references for the tests
 from course.plot import plot_decision_boundary
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
@@ -115,8 +115,8 @@ def logistic_loss(params, X, y, reg=0.0):
 
 nb.tests("logistic-loss-tests", 2, r"""
 def _logistic_reference(params, X, y, reg):
-    s = X @ params["w"] + params["b"]
-    return np.mean(softplus(s) - y * s), 0.5 * reg * np.sum(params["w"] ** 2)
+    # The course's reference loss functions: (data term, penalty).
+    return float(binary_logistic(X @ params["w"] + params["b"], y)), float(l2_penalty([params["w"]], reg))
 
 
 def _logistic_mistakes(params, X, y, reg):
@@ -288,8 +288,9 @@ def hinge_loss(params, X, y, reg=0.0):
 
 nb.tests("hinge-loss-tests", 3, r"""
 def _hinge_parts(params, X, y, reg):
-    m = y * (X @ params["w"] + params["b"])
-    return np.maximum(0, 1 - m), 0.5 * reg * np.sum(params["w"] ** 2), m
+    # The course's reference losses: (data term, penalty, margins y_i s_i).
+    s = X @ params["w"] + params["b"]
+    return float(hinge(s, y)), float(l2_penalty([params["w"]], reg)), y * s
 
 
 def _hinge_mistakes(params, X, y, reg):
@@ -297,10 +298,10 @@ def _hinge_mistakes(params, X, y, reg):
     return {
         "the hinge is max(0, 1 - y * s): it must never be negative (you left out the max with 0).":
             np.mean(1 - m) + pen,
-        "you summed the hinge terms; L uses their mean over the N examples.": np.sum(h) + pen,
-        "the regularisation term reg/2 * ||w||^2 is missing.": np.mean(h),
+        "you summed the hinge terms; L uses their mean over the N examples.": len(y) * h + pen,
+        "the regularisation term reg/2 * ||w||^2 is missing.": h,
         "the labels multiply the scores: the margin of example i is y_i * s_i.":
-            np.mean(np.maximum(0, 1 - (X @ params["w"] + params["b"]))) + pen,
+            float(hinge(X @ params["w"] + params["b"], np.ones(len(y)))) + pen,
     }
 
 
@@ -308,14 +309,14 @@ p_test = {"w": np.array([1.0, -0.5]), "b": 0.1}
 X_test = np.array([[2.0, 0.0], [0.5, 1.0], [-1.0, 1.0], [0.2, 0.2]])
 y_test = np.array([1, 1, -1, -1])
 h, pen, _ = _hinge_parts(p_test, X_test, y_test, 0.2)
-check_scalar(hinge_loss(p_test, X_test, y_test, 0.2), np.mean(h) + pen, "hinge_loss on 4 examples",
+check_scalar(hinge_loss(p_test, X_test, y_test, 0.2), h + pen, "hinge_loss on 4 examples",
              mistakes=_hinge_mistakes(p_test, X_test, y_test, 0.2))
 ### BEGIN HIDDEN TESTS
 Xh = rng.normal(size=(25, 3))
 yh = np.where(rng.random(25) < 0.5, -1.0, 1.0)
 ph = {"w": rng.normal(size=3), "b": 0.3}
 h, pen, m = _hinge_parts(ph, Xh, yh, 0.05)
-check_scalar(hinge_loss(ph, Xh, yh, 0.05), np.mean(h) + pen, "hinge_loss (25 examples)",
+check_scalar(hinge_loss(ph, Xh, yh, 0.05), h + pen, "hinge_loss (25 examples)",
              mistakes=_hinge_mistakes(ph, Xh, yh, 0.05))
 # Away from the kinks the engine's gradient of your loss must match numeric differences.
 check(np.min(np.abs(1 - m)) > 1e-3, "internal: test point too close to a kink", "")
@@ -392,8 +393,7 @@ def softmax_loss(params, X, y, reg=0.0):
 
 nb.tests("softmax-loss-tests", 3, r"""
 def _softmax_reference(params, X, y, reg):
-    data = float(course.softmax_cross_entropy(X @ params["W"] + params["b"], y))
-    return data, 0.5 * reg * np.sum(params["W"] ** 2)
+    return float(softmax_cross_entropy(X @ params["W"] + params["b"], y)), float(l2_penalty([params["W"]], reg))
 
 
 def _softmax_mistakes(params, X, y, reg):

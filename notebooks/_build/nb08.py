@@ -659,8 +659,9 @@ nb.md(r"""
 * Clip the global gradient norm to survive rare huge gradients.
 * Dropout and early stopping fight overfitting; batch normalisation keeps layer inputs well scaled.
 
-All of these exist as reference implementations in `course.nn` / `course.train`, which notebook 09
-uses to train on MNIST.
+All of these exist as reference implementations in `course.nn` (`SGD`, `Momentum`, `clip_grad_norm`,
+`Dropout`, `BatchNorm` with running statistics for evaluation, `EarlyStopping`) and in
+`course.train.fit`. Notebook 09 puts minibatch SGD to work on MNIST.
 """)
 
 if __name__ == "__main__":
