@@ -68,7 +68,7 @@ def feedback(course: Course) -> Path:
     """HTML feedback for every autograded submission: ``feedback/<student>/<id>/<id>.html``."""
     for assignment in course.released():
         if list((course.root / "autograded").glob(f"*/{assignment}")):
-            course.nbgrader("generate_feedback", assignment, "--force")
+            course.run_api("generate_feedback", assignment, force=True)
     return course.root / "feedback"
 
 

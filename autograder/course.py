@@ -99,6 +99,28 @@ class Course:
             raise GraderError(f"`nbgrader {' '.join(args)}` failed:\n{proc.stdout[-3000:]}")
         return proc
 
+    def api(self, **sandbox: object):
+        """nbgrader's Python API on the course directory, in this process.
+
+        ``sandbox`` sets :class:`autograder.execute.SandboxedExecute` options for this run.
+        """
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        tool_env()
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        for key, value in sandbox.items():
+            setattr(config.SandboxedExecute, key, value)
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def run_api(self, method: str, *args: str, **kwargs: object) -> None:
+        """Call ``NbGraderAPI.<method>`` on the course directory; raise if it failed."""
+        result = getattr(self.api(), method)(*args, **kwargs)
+        if not result.get("success"):
+            raise GraderError(f"nbgrader {method} {' '.join(args)} failed:\n"
+                              f"{(result.get('log') or '')[-2000:]}{result.get('error') or ''}")
+
     # -- grading status (reasons shown next to the gradebook) ------------------------------------
     def load_status(self) -> dict[str, dict]:
         path = self.root / STATUS_FILE

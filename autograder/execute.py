@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -37,6 +37,7 @@ from . import integrity
 from .sandbox import SandboxConfig, SandboxedKernelManager, can_isolate, kill_uid, prepare_scratch
 
 CHECK_MARK = "autograder_check"
+KERNEL_STOPPED = "KernelStopped"  # ename of the cells that could not run
 BASE_UID = 61000
 
 
@@ -147,15 +148,19 @@ class SandboxedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
         if self._dead:
             if cell.cell_type == "code":
-                cell.outputs = [error_output("DeadKernelError", self._dead)]
+                cell.outputs = [error_output(KERNEL_STOPPED, self._dead)]
             return cell, resources
+        original = sum(1 for c in self.nb.cells[:index] if not c.metadata.get(CHECK_MARK))
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError as exc:
-            original = sum(1 for c in self.nb.cells[:index] if not c.metadata.get(CHECK_MARK))
             self._dead = f"the kernel died while running cell {original} ({exc})"
-            cell.outputs.append(error_output("DeadKernelError", self._dead))
-            return cell, resources
+        except CellTimeoutError:
+            # The kernel ignored the interrupt sent on timeout (nbclient then gives up waiting).
+            self._dead = (f"the kernel stopped responding in cell {original} (it ignored the "
+                          "interrupt sent on cell timeout)")
+        cell.outputs.append(error_output(KERNEL_STOPPED, self._dead))
+        return cell, resources
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):  # type: ignore[override]
         self._dead = ""
@@ -223,7 +228,7 @@ class SandboxedExecute(Execute):
             if not kind:
                 kept.append(cell)
                 continue
-            died = any(o.get("ename") == "DeadKernelError" for o in cell.outputs)
+            died = any(o.get("ename") == KERNEL_STOPPED for o in cell.outputs)
             if died:
                 continue  # nothing ran after the kernel died; no points are given for it
             text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
@@ -251,7 +256,7 @@ class SandboxedExecute(Execute):
         errors = []
         for index, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
-                if out.output_type == "error" and out.ename != "DeadKernelError":
+                if out.output_type == "error" and out.ename != KERNEL_STOPPED:
                     errors.append(f"cell {index}: {out.ename}")
         return errors
 

@@ -24,8 +24,6 @@ def release(course: Course, assignments: list[str] | None = None) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(notebook, target)
         done.append(notebook.stem)
-    if not done:
-        return done
-    pattern = done[0] if len(done) == 1 else "*"
-    course.nbgrader("generate_assignment", pattern, "--force")
+    for assignment in done:
+        course.run_api("generate_assignment", assignment, force=True, create=True)
     return done

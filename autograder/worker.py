@@ -12,22 +12,17 @@ import json
 import os
 import sys
 import traceback
+from pathlib import Path
 
 DONE = "AUTOGRADER-DONE"
 
 
 def autograde(job: dict) -> dict:
-    """Run ``nbgrader autograde`` for one job in the course directory ``job['root']``."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
+    """Run nbgrader's autograde for one job in the course directory ``job['root']``."""
+    from .course import Course
 
-    root = job["root"]
-    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
-    config.SandboxedExecute.kernel_uid = job["uid"]
-    config.SandboxedExecute.report_file = job["report"]
-    os.chdir(root)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    os.chdir(job["root"])
+    api = Course(root=Path(job["root"])).api(kernel_uid=job["uid"], report_file=job["report"])
     return api.autograde(job["assignment"], job["student"], force=True, create=True)
 
 

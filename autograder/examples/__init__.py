@@ -216,7 +216,7 @@ VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
     "os-exit": (_append_cell("import os\nos._exit(3)"), "complete", "complete"),
     "killed-kernel": (_append_cell("import os\nos.abort()  # SIGABRT kills the kernel"),
                       "complete", "complete"),
-    # A loop that ignores the interrupt sent on cell timeout: only the wall-clock limit stops it.
+    # A loop that ignores the interrupt sent on cell timeout: the kernel is given up on.
     "ignores-interrupt": (_prepend("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                    "while True:\n    pass"), "complete", 0),
     "syntax-error": (_prepend("def broken(:"), "complete", "complete"),
