@@ -533,7 +533,7 @@ plot_decision_boundary(lambda Z: np.argmax(Z @ p_lin["W"] + p_lin["b"], axis=1),
                        title="most typical input of each class")
 for c, x in enumerate(best):
     p = np.exp(log_prob(x, c))
-    ax.plot(*x, marker="*", ms=20, mec="k", color=f"C{c}")
+    ax.plot(*x, marker="*", ms=20, mec="k", color=["tab:blue", "tab:red", "tab:green"][c])  # the classes' colours
     print(f"class {c}: x* = {x}, p(class {c} | x*) = {p:.3f}")
 plt.show()
 """)

@@ -418,6 +418,40 @@ plt.show()
 """)
 
 nb.md(r"""
+### Mistakes
+
+The test images the 3-layer model gets wrong, with its prediction and the true label, and the
+confusion matrix (row: true class, column: predicted class). The errors are rarely absurd: they
+concentrate on classes that look alike.
+""")
+
+nb.code(r"""
+with course.no_grad():
+    predicted = np.argmax(np.asarray(mlp_forward(results["3-layer"]["params"], X_test)), axis=1)
+wrong = np.flatnonzero(predicted != y_test)
+names = CLASS_NAMES[VARIANT]
+fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
+for ax, i in zip(axes, wrong[:10]):
+    ax.imshow(X_test[i].reshape(28, 28), cmap="gray_r")
+    ax.set_title(f"{names[predicted[i]]}\n(true: {names[y_test[i]]})", fontsize=7); ax.axis("off")
+plt.show()
+
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (y_test, predicted), 1)
+fig, ax = plt.subplots(figsize=(5, 4.5))
+ax.imshow(np.log1p(confusion), cmap="Blues")
+for t in range(10):
+    for p in range(10):
+        ax.text(p, t, confusion[t, p], ha="center", va="center", fontsize=6)
+ax.set_xticks(range(10), names, rotation=90, fontsize=7); ax.set_yticks(range(10), names, fontsize=7)
+ax.set_xlabel("predicted"); ax.set_ylabel("true"); ax.set_title(f"{DATASET} test set, 3-layer model")
+plt.show()
+off = confusion - np.diag(np.diag(confusion))
+t, p = np.unravel_index(np.argmax(off), off.shape)
+print(f"{len(wrong)} of {len(y_test)} test images wrong; most frequent confusion: {names[t]} taken for {names[p]} ({off[t, p]} times)")
+""")
+
+nb.md(r"""
 ## 6. Real digits without the full MNIST
 
 If the full MNIST training set is not available (the fallback above), the real **MNIST test
