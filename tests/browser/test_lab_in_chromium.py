@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
 from pathlib import Path
 
 import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from conftest import LabServer, first_notebook
+from lab_server import LabServer, first_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -108,21 +109,23 @@ def test_source_notebook_runs_all_cells_without_errors(page, lab: LabServer, art
 
 
 def playground_notebook() -> tuple[str, str]:
-    """(path, first source line) of the notebook cell that shows the ipywidgets playground."""
+    """(path, the line that uses course.widgets) of the cell that shows the ipywidgets playground."""
     for path in sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code" and "course.widgets" in cell.source:
-                return f"notebooks/{path.name}", cell.source.splitlines()[0]
+                line = next(ln for ln in cell.source.splitlines() if "course.widgets" in ln)
+                return f"notebooks/{path.name}", line.strip()
     pytest.fail("no notebook has a code cell using course.widgets (the playground)")
 
 
 def test_playground_widget_renders_and_slider_redraws_plot(page, lab: LabServer, artifacts: Path):
-    path, first_line = playground_notebook()
+    path, widget_line = playground_notebook()
     open_notebook(page, lab, path)
-    cell = page.locator(f"{PANEL} .jp-CodeCell", has_text=first_line).first
+    # Top to bottom, as a student gets there: the playground cell uses the notebook's set-up.
+    run_all_cells(page)
+    wait_until_idle(page, RUN_ALL_TIMEOUT_MS)
+    cell = page.locator(f"{PANEL} .jp-CodeCell", has_text=widget_line).first
     cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+Enter")  # run this cell only, keep it selected
 
     output = cell.locator(".jp-OutputArea")
     slider = output.locator(".widget-slider .noUi-handle, .widget-slider input[type=range]").first
@@ -142,7 +145,7 @@ def test_playground_widget_renders_and_slider_redraws_plot(page, lab: LabServer,
             const img = cell && cell.querySelector('.jp-OutputArea img');
             return img && img.getAttribute('src') !== before;
         }""",
-        arg=[PANEL, first_line, before],
+        arg=[PANEL, widget_line, before],
         timeout=90_000,
     )
     wait_until_idle(page, 90_000)
@@ -159,6 +162,8 @@ def test_student_notebook_validate_reports_failing_tests(
     open_notebook(page, lab, path)
     # The student setup (binder/student-extensions) keeps Validate and hides instructor tools.
     assert page.locator("text=Create Assignment").count() == 0
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        lab.api("GET", "formgrader")
 
     page.locator(f"{PANEL} .jp-NotebookPanel-toolbar").get_by_role("button", name="Validate").click()
     dialog = page.locator(".jp-Dialog")
