@@ -89,11 +89,18 @@ def test_runtime_matches_requires_python() -> None:
 
 def test_postbuild_is_an_executable_script_that_stops_on_errors() -> None:
     post_build = BINDER / "postBuild"
-    assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (chmod +x)"
     lines = [ln.strip() for ln in post_build.read_text().splitlines()]
     assert lines[0].startswith("#!") and "bash" in lines[0], "postBuild needs a bash shebang"
     commands = [ln for ln in lines[1:] if ln and not ln.startswith("#")]
     assert commands[0].startswith("set -e"), f"postBuild must start with `set -e`, not {commands[0]!r}"
+
+
+@pytest.mark.parametrize("script", ["postBuild", "build-student", "student-extensions"])
+def test_binder_scripts_are_valid_bash(script: str) -> None:
+    path = BINDER / script
+    assert os.access(path, os.X_OK), f"binder/{script} must be executable"
+    proc = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, f"binder/{script} does not parse:\n{proc.stderr}"
 
 
 def repo2docker_dockerfile(repo: Path) -> str:
@@ -120,3 +127,16 @@ def test_repo2docker_detects_the_binder_configuration() -> None:
     assert "RUN ./binder/postBuild" in out
     # Root-level files must not be used once binder/ exists (repo2docker's rule).
     assert "COPY --chown=0:0 src/requirements.txt" not in out
+
+
+def test_readme_binder_badge_opens_the_first_student_notebook() -> None:
+    first = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))[0].stem
+    target = f"lab/tree/student/{first}/{first}.ipynb"  # where binder/build-student puts it
+    badge = (
+        "[![Binder](https://mybinder.org/badge_logo.svg)]"
+        f"(https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath={target})"
+    )
+    links = re.findall(r"\(https://mybinder\.org/v2/gh/[^)\s]+\)", (ROOT / "README.md").read_text())
+    assert links, f"README.md has no Binder badge; add (with the real OWNER/REPO):\n{badge}"
+    for link in links:
+        assert link.endswith(f"?urlpath={target})"), f"Binder link {link} should open {target}"
