@@ -77,7 +77,7 @@ class Course:
 
     def hidden_paths(self) -> list[str]:
         """What a grading kernel must not see: the sources (hidden tests) and this directory."""
-        return [str(self.notebooks), str(self.root), *self.hide]
+        return [str(self.notebooks), str(self.root), str(COURSE_DIR.parent), *self.hide]
 
     def write_config(self, root: Path | None = None) -> Path:
         """Write ``nbgrader_config.py`` into ``root`` (default: the course directory)."""
