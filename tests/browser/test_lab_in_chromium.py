@@ -61,8 +61,9 @@ def run_all_cells(page, attempts: int = 3) -> None:
             page.wait_for_function(started, arg=PANEL, timeout=20_000)
             return
         except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
+            dialogs = page.locator(".jp-Dialog").all_inner_texts()
+            if attempt == attempts - 1 or dialogs:
+                pytest.fail(f"Run All Cells did not start any cell; dialogs shown: {dialogs}")
 
 
 def save(page, lab: LabServer, path: str) -> nbformat.NotebookNode:
@@ -162,6 +163,7 @@ def test_student_notebook_validate_reports_failing_tests(
     open_notebook(page, lab, path)
     # The student setup (binder/student-extensions) keeps Validate and hides instructor tools.
     assert page.locator("text=Create Assignment").count() == 0
+    assert page.get_by_role("menuitem", name="Nbgrader", exact=True).count() == 0
     with pytest.raises(urllib.error.HTTPError, match="404"):
         lab.api("GET", "formgrader")
 
