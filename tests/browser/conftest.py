@@ -127,5 +127,7 @@ def page(browser, lab: LabServer, artifacts: Path, request: pytest.FixtureReques
         yield page
     finally:
         page.screenshot(path=str(artifacts / f"{request.node.name}-end.png"))
+        for text in page.locator(".jp-Dialog").all_inner_texts():
+            print(f"JupyterLab dialog open at the end of the test:\n{text}")  # shown on failure
         context.close()
     assert not errors, f"JavaScript errors in JupyterLab: {errors}"

@@ -62,6 +62,10 @@ def run_all_cells(page, attempts: int = 3) -> None:
             return
         except PlaywrightTimeout:
             dialogs = page.locator(".jp-Dialog").all_inner_texts()
+            if dialogs and all("Select Kernel" in text for text in dialogs):
+                # No kernel attached yet: accept the proposed default (python3), as a student would.
+                page.locator(".jp-Dialog .jp-mod-accept").first.click()
+                continue
             if attempt == attempts - 1 or dialogs:
                 pytest.fail(f"Run All Cells did not start any cell; dialogs shown: {dialogs}")
 
