@@ -76,7 +76,9 @@ def find_jobs(course: Course, students: list[str] | None = None,
                 not students or student in students) and (
                 not assignments or assignment in assignments):
             jobs.append(Job(student, assignment))
-    return jobs
+    # Later notebooks train networks and take longest: starting them first keeps the workers
+    # from idling at the end of a run (longest-processing-time-first scheduling).
+    return sorted(jobs, key=lambda j: (j.assignment, j.student), reverse=True)
 
 
 def precheck(path: Path) -> list[str]:
