@@ -14,7 +14,6 @@ import resource
 import shutil
 import signal
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -195,12 +194,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("usage: python -m autograder.sandbox CONFIG.json -- KERNEL_COMMAND...")
     config = SandboxConfig(**json.loads(Path(args[0]).read_text()))
     launch(config, args[2:])
-
-
-def new_scratch(uid: int | None) -> SandboxConfig:
-    """A fresh scratch directory for one kernel."""
-    scratch = tempfile.mkdtemp(prefix="autograder-kernel-")
-    return SandboxConfig(scratch=scratch, uid=uid)
 
 
 if __name__ == "__main__":
