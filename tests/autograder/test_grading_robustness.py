@@ -147,3 +147,13 @@ def test_report_files(graded_class):
 def test_nbgrader_cli_still_works(graded_class):
     out = graded_class.course.nbgrader("db", "student", "list").stdout
     assert "complete" in out and "patch-helpers" in out
+
+
+def test_command_line_report(graded_class):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "autograder", "report", "--course-dir",
+                          str(graded_class.course.root)], capture_output=True, text=True,
+                         check=True).stdout
+    assert "complete" in out and "TAMPERING SUSPECTED" in out and "histogram:" in out
