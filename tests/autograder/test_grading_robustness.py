@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import time
 import sqlite3
 
 import pytest
@@ -157,3 +158,23 @@ def test_command_line_report(graded_class):
                           str(graded_class.course.root)], capture_output=True, text=True,
                          check=True).stdout
     assert "complete" in out and "TAMPERING SUSPECTED" in out and "histogram:" in out
+
+
+def test_wall_clock_limit_stops_a_slow_notebook(graded_class):
+    import nbformat
+
+    from autograder.grading import Grader, Job
+
+    a = graded_class.assignment
+    nb = graded_class.autograded("complete")
+    nb.cells += [nbformat.v4.new_code_cell("import time\ntime.sleep(8)") for _ in range(4)]
+    folder = graded_class.course.root / "submitted" / "slowpoke" / a
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{a}.ipynb")
+    start = time.perf_counter()
+    [result] = Grader(graded_class.course, 1, wall_limit=20, progress=False).grade(
+        [Job("slowpoke", a)])
+    assert time.perf_counter() - start < 60
+    assert not result.ok and "wall-clock limit" in " ".join(result.reasons)
+    row = {r.student: r for r in gradebook_rows(graded_class.course)}["slowpoke"]
+    assert (row.score, row.state) == (0, "not graded")

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import DEFAULT_NOTEBOOKS, REPO
+from autograder.course import COURSE_DIR, DEFAULT_NOTEBOOKS, REPO
 from autograder.execute import SandboxedExecute
 from autograder.integrity import imported_names, scan_source
 
@@ -27,6 +27,7 @@ print(json.dumps({
     "cwd": os.getcwd(),
     "git": os.path.exists(%(git)r),
     "root_home": sorted(os.listdir('/root')) if os.path.isdir('/root') else None,
+    "course_dirs": os.listdir(%(course_dirs)r) if os.path.isdir(%(course_dirs)r) else [],
 }))
 """
 
@@ -43,9 +44,11 @@ def run(code: str, **traits) -> nbformat.NotebookNode:
 def test_kernel_runs_unprivileged_and_sees_no_instructor_files():
     import json
 
+    course_dirs = COURSE_DIR.parent
+    course_dirs.mkdir(parents=True, exist_ok=True)
     code = PROBE % {"repo": str(REPO), "notebooks": str(DEFAULT_NOTEBOOKS),
-                    "git": str(REPO / ".git")}
-    nb = run(code)
+                    "git": str(REPO / ".git"), "course_dirs": str(course_dirs)}
+    nb = run(code, hide_paths=[str(course_dirs)])
     outputs = nb.cells[0].outputs
     assert outputs and outputs[0].output_type == "stream", outputs
     seen = json.loads(outputs[0].text)
@@ -54,6 +57,7 @@ def test_kernel_runs_unprivileged_and_sees_no_instructor_files():
     assert not seen["notebooks"] and not seen["git"]
     assert seen["tmp"] == [Path(seen["cwd"]).name]  # a private /tmp with only its scratch dir
     assert not seen["root_home"] or seen["root_home"] == [".pyenv"]
+    assert seen["course_dirs"] == []  # hidden: the instructor's gradebooks and sources
 
 
 def test_memory_limit_raises_memory_error_in_the_kernel():
