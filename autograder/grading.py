@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -206,8 +207,7 @@ class Grader:
             autograded = root / "autograded" / job.student / job.assignment
             ok = answer["success"] and autograded.exists()
             if not ok and log:
-                tail = [ln for ln in log.splitlines() if ln.strip()][-3:]
-                notes.append("nbgrader autograde failed: " + " | ".join(tail)[-500:])
+                notes.append("nbgrader autograde failed: " + failure_summary(log))
             return Result(job, ok, notes + reasons_from(data), data, work,
                           time.perf_counter() - start)
         except BaseException:
@@ -293,6 +293,14 @@ class Grader:
                     self.course.save_status(status)
                     results.append(result)
         return results
+
+
+def failure_summary(log: str) -> str:
+    """The exception that made nbgrader fail (its last ``SomeError: message`` line)."""
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if re.match(r"^[\w.]*(Error|Exception): ", ln)
+              and "NbGraderException" not in ln]
+    return (errors[-1] if errors else " | ".join(lines[-3:]))[-500:]
 
 
 def reasons_from(report: dict) -> list[str]:

@@ -47,6 +47,17 @@ def can_isolate() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def mount_namespaces_work() -> bool:
+    """Whether this process may create a mount namespace (not in a container without
+    CAP_SYS_ADMIN, for instance); tried in a child so that we stay in ours."""
+    pid = os.fork()
+    if pid == 0:
+        ok = _libc().unshare(CLONE_NEWNS) == 0
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
 def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -104,3 +107,15 @@ def test_scan_flags_tampering(code, expected):
     findings = scan_source(code, 3, PROTECTED)
     assert any(expected in str(f) for f in findings), findings
     assert all(str(f).startswith("cell 3, line") for f in findings)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root and setpriv to drop CAP_SYS_ADMIN")
+def test_root_without_mount_namespaces_refuses_to_grade():
+    code = ("import nbformat\nfrom autograder.execute import SandboxedExecute\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "try:\n    SandboxedExecute(timeout=30).preprocess(nb, {})\n"
+            "except RuntimeError as exc:\n    print('REFUSED', exc)\n")
+    out = subprocess.run(["setpriv", "--bounding-set", "-sys_admin", sys.executable, "-c", code],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "REFUSED autograder sandbox: running as root but cannot create a mount namespace" in out
