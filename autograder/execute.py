@@ -54,7 +54,13 @@ def default_views(scratch: Path) -> dict[str, list[str]]:
     prefix = Path(sys.prefix).resolve()
     if repo in prefix.parents:
         keep.append(str(prefix))
-    return {str(repo): keep, "/tmp": [str(scratch)], "/var/tmp": [], "/dev/shm": []}
+    temp: dict[str, list[str]] = {"/tmp": [str(scratch)], "/var/tmp": [], "/dev/shm": []}
+    for directory, kept in temp.items():
+        # A clone under /tmp would vanish with the rest of /tmp: keep its packages there instead.
+        if Path(directory).resolve() in repo.parents:
+            kept.extend(keep)
+            return temp
+    return {str(repo): keep, **temp}
 
 
 class DropEmptyNbgraderMetadata(NbGraderPreprocessor):
