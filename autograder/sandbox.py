@@ -23,7 +23,10 @@ CLONE_NEWNS = 0x00020000
 MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY, MS_REMOUNT = 4096, 16384, 1 << 18, 1, 32
 # Environment variables a kernel keeps; everything else (tokens, instructor paths) is dropped.
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
-            "VIRTUAL_ENV", "JPY_PARENT_PID", "PYDEVD_DISABLE_FILE_VALIDATION")
+            "VIRTUAL_ENV", "JPY_PARENT_PID", "PYDEVD_DISABLE_FILE_VALIDATION",
+            # The instructor's data choice for notebook 09: the kernel's HOME is its scratch
+            # directory, so a download cache in the instructor's home is not where it looks.
+            "COURSE_DATA_DIR", "COURSE_DATASET", "COURSE_MNIST_TEST_DIR")
 
 
 @dataclass

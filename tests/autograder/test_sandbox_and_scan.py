@@ -67,6 +67,19 @@ def test_kernel_runs_unprivileged_and_sees_no_instructor_files():
     assert seen["course_dirs"] == []  # hidden: the instructor's gradebooks and sources
 
 
+def test_kernel_gets_the_data_settings_and_nothing_else_of_the_environment(monkeypatch):
+    import json
+
+    monkeypatch.setenv("COURSE_DATA_DIR", "/opt/course-data")
+    monkeypatch.setenv("COURSE_DATASET", "fashion")
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", "secret")
+    nb = run("import os, json\nprint(json.dumps({k: os.environ.get(k) for k in "
+             "('COURSE_DATA_DIR', 'COURSE_DATASET', 'INSTRUCTOR_TOKEN')}))")
+    seen = json.loads(nb.cells[0].outputs[0].text)
+    assert seen == {"COURSE_DATA_DIR": "/opt/course-data", "COURSE_DATASET": "fashion",
+                    "INSTRUCTOR_TOKEN": None}
+
+
 def test_memory_limit_raises_memory_error_in_the_kernel():
     nb = run("x = bytearray(3 << 30)", memory_limit=1 << 30)
     assert [o.ename for o in nb.cells[0].outputs if o.output_type == "error"] == ["MemoryError"]
