@@ -313,9 +313,8 @@ epoch to 0.01 in the last (large steps make fast progress early; small steps at 
 out the noise of the minibatch gradients, which otherwise makes the validation accuracy jump by
 several percent from one epoch to the next). Validation accuracy is measured after every epoch;
 a progress bar shows the epochs. A full run of this cell takes a minute or two on a laptop;
-increase `EPOCHS` to get closer to the accuracies in the table at the top (MNIST needs about 10-20
-epochs for the 3-layer network to pass 98%). While the notebook is being graded it trains on a
-small subset for one epoch only.
+increase `EPOCHS` to get closer to the accuracies in the table at the top. While the notebook is
+being graded it trains on a small subset for one epoch only.
 """)
 
 nb.code(r"""
