@@ -33,8 +33,8 @@ import nbformat
 from nbgrader.api import Gradebook
 from tqdm.auto import tqdm
 
-from .course import Course, tool_env
-from .sandbox import can_isolate, kill_uid
+from .course import Course, GraderError, tool_env
+from .sandbox import can_isolate, kill_uid, mount_namespaces_work
 from .worker import DONE
 
 
@@ -328,8 +328,17 @@ def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
           assignments: list[str] | None = None, progress: bool = True,
           wall_limit: float | None = None) -> list[Result]:
     """Grade every collected submission (optionally only some students/assignments)."""
+    found = find_jobs(course, students, assignments)
+    if found and can_isolate() and not mount_namespaces_work():
+        # Every kernel would refuse to start (autograder.execute fails closed): say so once,
+        # before anything is touched, instead of recording each submission as not graded.
+        raise GraderError(
+            "running as root, but this process cannot create mount namespaces, so grading "
+            "kernels could not be kept away from the hidden tests and the gradebook. In a "
+            "container add --cap-add SYS_ADMIN (autograder/README.md), or run course-grader as "
+            "a non-root user and rely on the container. Nothing was graded.")
     grader = Grader(course, jobs, wall_limit=wall_limit, progress=progress)
-    return grader.grade(find_jobs(course, students, assignments))
+    return grader.grade(found)
 
 
 __all__ = ["Grader", "Job", "Result", "find_jobs", "grade", "precheck"]

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import csv
-import time
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -151,8 +155,6 @@ def test_nbgrader_cli_still_works(graded_class):
 
 
 def test_command_line_report(graded_class):
-    import subprocess
-    import sys
 
     out = subprocess.run([sys.executable, "-m", "autograder", "report", "--course-dir",
                           str(graded_class.course.root)], capture_output=True, text=True,
@@ -178,3 +180,19 @@ def test_wall_clock_limit_stops_a_slow_notebook(graded_class):
     assert not result.ok and "wall-clock limit" in " ".join(result.reasons)
     row = {r.student: r for r in gradebook_rows(graded_class.course)}["slowpoke"]
     assert (row.score, row.state) == (0, "not graded")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and util-linux's setpriv to drop CAP_SYS_ADMIN")
+def test_grading_refuses_at_once_without_mount_namespaces(graded_class):
+    """As in a container without --cap-add SYS_ADMIN: one clear error, nothing touched."""
+    db = graded_class.course.root / "gradebook.db"
+    before = db.stat().st_mtime_ns
+    out = subprocess.run(
+        ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin",
+         sys.executable, "-m", "autograder", "grade", "--course-dir", str(graded_class.course.root),
+         "--quiet"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "cannot create mount namespaces" in out.stderr and "SYS_ADMIN" in out.stderr
+    assert "Nothing was graded" in out.stderr
+    assert db.stat().st_mtime_ns == before
