@@ -34,7 +34,7 @@ from nbgrader.api import Gradebook
 from tqdm.auto import tqdm
 
 from .course import Course, GraderError, tool_env
-from .sandbox import can_isolate, kill_uid, mount_namespaces_work
+from .sandbox import NO_MOUNT_NAMESPACE, can_isolate, isolation_impossible, kill_uid
 from .worker import DONE
 
 
@@ -329,14 +329,12 @@ def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
           wall_limit: float | None = None) -> list[Result]:
     """Grade every collected submission (optionally only some students/assignments)."""
     found = find_jobs(course, students, assignments)
-    if found and can_isolate() and not mount_namespaces_work():
+    if found and isolation_impossible():
         # Every kernel would refuse to start (autograder.execute fails closed): say so once,
         # before anything is touched, instead of recording each submission as not graded.
-        raise GraderError(
-            "running as root, but this process cannot create mount namespaces, so grading "
-            "kernels could not be kept away from the hidden tests and the gradebook. In a "
-            "container add --cap-add SYS_ADMIN (autograder/README.md), or run course-grader as "
-            "a non-root user and rely on the container. Nothing was graded.")
+        raise GraderError(f"{NO_MOUNT_NAMESPACE}, so grading kernels could not be kept away from "
+                          "the hidden tests and the gradebook (autograder/README.md). "
+                          "Nothing was graded.")
     grader = Grader(course, jobs, wall_limit=wall_limit, progress=progress)
     return grader.grade(found)
 

@@ -61,6 +61,16 @@ def mount_namespaces_work() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
+NO_MOUNT_NAMESPACE = ("running as root but cannot create a mount namespace (in a container, add "
+                      "--cap-add SYS_ADMIN, or grade as a non-root user)")
+
+
+def isolation_impossible() -> bool:
+    """Root, so kernels must be isolated, yet no mount namespace can be made: grading must not
+    start (a kernel would see the hidden tests)."""
+    return can_isolate() and not mount_namespaces_work()
+
+
 def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
