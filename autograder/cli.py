@@ -1,6 +1,7 @@
 """``course-grader`` / ``python -m autograder``: the instructor's grading workflow on nbgrader.
 
     course-grader release                 # student versions -> <course>/release/<id>/<id>.ipynb
+    course-grader publish OUT             # the student repository (for students and Binder)
     course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
     course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
     course-grader feedback                # HTML per student -> <course>/feedback/
@@ -26,7 +27,8 @@ from .nbgrader_config import CELL_TIMEOUT, MEMORY_LIMIT
 
 def _course(args: argparse.Namespace) -> Course:
     return Course(root=args.course_dir, notebooks=args.notebooks, timeout=args.timeout,
-                  memory_limit=args.memory_limit)
+                  memory_limit=args.memory_limit,
+                  unsafe_no_sandbox=getattr(args, "unsafe_no_sandbox", False))
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -35,6 +37,15 @@ def cmd_release(args: argparse.Namespace) -> int:
     course = _course(args)
     done = release(course, args.assignments)
     print(f"released {len(done)} assignment(s) into {course.root / 'release'}: {', '.join(done)}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    done = publish(_course(args), Path(args.out), args.assignments or None)
+    print(f"published {len(done)} notebook(s) into {args.out}: the student repository (push it "
+          "to its own repository and put the Binder badge there; see its README.md)")
     return 0
 
 
@@ -167,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all notebooks)")
+    p = add("publish", cmd_publish, "write the student repository (released notebooks, the "
+                                     "course package, binder/) into a new folder")
+    p.add_argument("out", help="folder to create (must be new or empty)")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all notebooks)")
     p = add("collect", cmd_collect, "collect submissions from a folder of notebooks or LMS zips")
     p.add_argument("source", help="folder with <student>_<file>.ipynb, <student>/<file>.ipynb "
                                   "or LMS .zip downloads")
@@ -181,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--assignments", nargs="*", help="only these assignments")
         p.add_argument("--wall-limit", type=float, default=WALL_LIMIT,
                        help="seconds for one notebook in total (default: %(default)s)")
+        p.add_argument("--unsafe-no-sandbox", action="store_true",
+                       help="grade without bubblewrap where it cannot run: scores still come "
+                            "from the trusted process, but student code can read and write "
+                            "whatever you can (autograder/README.md)")
         if name == "grade":
             p.add_argument("--students", nargs="*", help="only these students")
             p.add_argument("--quiet", action="store_true", help="no progress bar")

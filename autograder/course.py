@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .nbgrader_config import CELL_TIMEOUT, MEMORY_LIMIT
@@ -22,8 +22,8 @@ CONFIG_TEMPLATE = '''\
 # Written by course-grader: edit autograder/nbgrader_config.py (shared by every course directory).
 from autograder.nbgrader_config import configure
 
-configure(get_config(), root={root!r}, hide={hide!r}, timeout={timeout!r},
-          memory_limit={memory!r})
+configure(get_config(), root={root!r}, timeout={timeout!r}, memory_limit={memory!r},
+          unsafe_no_sandbox={unsafe!r})
 '''
 
 
@@ -48,7 +48,7 @@ class Course:
     notebooks: Path = DEFAULT_NOTEBOOKS
     timeout: int = CELL_TIMEOUT
     memory_limit: int = MEMORY_LIMIT
-    hide: list[str] = field(default_factory=list)
+    unsafe_no_sandbox: bool = False  # grade without bubblewrap (autograder/README.md)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -75,17 +75,14 @@ class Course:
     def db_url(self) -> str:
         return f"sqlite:///{self.root / 'gradebook.db'}"
 
-    def hidden_paths(self) -> list[str]:
-        """What a grading kernel must not see: the sources (hidden tests) and this directory."""
-        return [str(self.notebooks), str(self.root), str(COURSE_DIR.parent), *self.hide]
-
     def write_config(self, root: Path | None = None) -> Path:
         """Write ``nbgrader_config.py`` into ``root`` (default: the course directory)."""
         root = Path(root or self.root)
         root.mkdir(parents=True, exist_ok=True)
         path = root / "nbgrader_config.py"
-        path.write_text(CONFIG_TEMPLATE.format(root=str(root), hide=self.hidden_paths(),
-                                               timeout=self.timeout, memory=self.memory_limit))
+        path.write_text(CONFIG_TEMPLATE.format(root=str(root), timeout=self.timeout,
+                                               memory=self.memory_limit,
+                                               unsafe=self.unsafe_no_sandbox))
         return path
 
     # -- nbgrader -------------------------------------------------------------------------------
@@ -99,10 +96,10 @@ class Course:
             raise GraderError(f"`nbgrader {' '.join(args)}` failed:\n{proc.stdout[-3000:]}")
         return proc
 
-    def api(self, **sandbox: object):
+    def api(self, **execute: object):
         """nbgrader's Python API on the course directory, in this process.
 
-        ``sandbox`` sets :class:`autograder.execute.SandboxedExecute` options for this run.
+        ``execute`` sets :class:`autograder.execute.TrustedExecute` options for this run.
         """
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
@@ -110,8 +107,8 @@ class Course:
 
         tool_env()
         config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
-        for key, value in sandbox.items():
-            setattr(config.SandboxedExecute, key, value)
+        for key, value in execute.items():
+            setattr(config.TrustedExecute, key, value)
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     def run_api(self, method: str, *args: str, **kwargs: object) -> None:

@@ -2,11 +2,13 @@
 
 nbgrader autogrades one submission after the other (jupyter/nbgrader#174). Here every
 (student, assignment) pair is a job: a private copy of the course directory holding only the
-gradebook, that assignment's source files and that one submission (mode 0700, so another kernel
-cannot read it), graded by ``nbgrader autograde`` in a subprocess with a wall-clock limit and its
-own kernel uid. The parent merges each job's scores into the main gradebook (one writer, so no
-SQLite locking), copies the autograded notebook back, and records the reasons (timeouts, dead
-kernels, tampering, invalid files ...) in ``autograder_status.json``.
+gradebook, that assignment's source and release files and that one submission (mode 0700),
+graded by nbgrader's autograde in a long-lived worker process with a wall-clock limit. The
+worker runs the trusted kernel, which runs the student's cells in a sandbox
+(:mod:`autograder.execute`, :mod:`autograder.trusted_kernel`, :mod:`autograder.sandbox`). The
+parent merges each job's scores into the main gradebook (one writer, so no SQLite locking),
+copies the autograded notebook back, and records the reasons (timeouts, a dead process, notes
+about the submission, invalid files ...) in ``autograder_status.json``.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import contextlib
 import json
 import os
 import re
-import selectors
+import secrets
 import shutil
 import signal
 import sqlite3
@@ -33,12 +35,11 @@ import nbformat
 from nbgrader.api import Gradebook
 from tqdm.auto import tqdm
 
+from . import sandbox
 from .course import Course, GraderError, tool_env
-from .sandbox import NO_MOUNT_NAMESPACE, can_isolate, isolation_impossible, kill_uid
-from .worker import DONE
+from .wire import Channel, ChannelError, socketpair
+from .worker import LIMITS
 
-
-JOB_UID_BASE = 100000  # above BASE_UID's range (plain `nbgrader autograde` runs)
 WALL_LIMIT = 900.0  # seconds for one notebook, all cells together
 
 
@@ -83,18 +84,15 @@ def find_jobs(course: Course, students: list[str] | None = None,
 
 
 def precheck(path: Path) -> list[str]:
-    """Reasons why ``path`` cannot be graded (empty if it can) plus notes worth recording."""
+    """Reasons why ``path`` cannot be graded (empty if it can)."""
     if not path.exists():
         return [f"no {path.name} in the submission"]
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as exc:  # nbformat raises several types for broken files
+        nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several types (and RecursionError) for broken files
         return [f"{path.name} is not a valid notebook ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:200]})"]
-    counts = Counter(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells)
-    dups = sorted(k for k, n in counts.items() if k and n > 1)
-    return [f"note: duplicated cells {', '.join(dups)} (nbgrader keeps the last copy of each)"] \
-        if dups else []
+                f"{(str(exc).splitlines() or [''])[0][:200]})"]
+    return []
 
 
 def snapshot_db(course: Course, dest: Path) -> None:
@@ -103,55 +101,76 @@ def snapshot_db(course: Course, dest: Path) -> None:
         src.backup(dst)
 
 
-def job_uid(slot: int) -> int:
-    """A kernel uid unique to this grader process and slot (no passwd entry needed).
-
-    Separate uids keep concurrent kernels from signalling or reading each other, and let the
-    grader kill whatever one kernel left behind without touching the others.
-    """
-    return JOB_UID_BASE + (os.getpid() % 10000) * 64 + slot % 64
-
-
 class Worker:
-    """One long-lived ``python -m autograder.worker`` process (see :mod:`autograder.worker`)."""
+    """One long-lived ``python -m autograder.worker`` process (see :mod:`autograder.worker`).
+
+    Jobs go out and results come back over a private socket pair, never over the worker's
+    stdio; every result must carry the secret token of its job.
+    """
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
+        self.channel: Channel | None = None
+        self.peak_rss_kib = 0  # the largest resident set a worker of this slot reached
+
+    def _record_peak(self) -> None:
+        if self.proc is not None:
+            try:
+                status = Path(f"/proc/{self.proc.pid}/status").read_text()
+            except OSError:
+                return
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak_rss_kib = max(self.peak_rss_kib, int(line.split()[1]))
+
+    def _start(self) -> None:
+        mine, theirs = socketpair()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.worker", str(theirs.fileno())], env=tool_env(),
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.channel = Channel(mine, LIMITS)
 
     def run(self, job: dict, timeout: float) -> dict | None:
         """Send ``job``; its answer, or None if it took longer than ``timeout`` (worker killed)."""
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker"], env=tool_env(), text=True,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                start_new_session=True)
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
+            self._start()
+        assert self.channel is not None
+        job = {**job, "token": secrets.token_hex(16)}
         deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
+        try:
+            self.channel.send(job)
             while (remaining := deadline - time.monotonic()) > 0:
-                if not sel.select(remaining):
+                if not self.channel.wait(remaining):
                     continue
-                line = self.proc.stdout.readline()
-                if not line:
-                    self.proc = None
-                    return {"success": False, "log": "the grading worker died"}
-                if line.startswith(f"{DONE} {job['id']} "):
-                    return json.loads(line.split(" ", 2)[2])
+                answer, _ = self.channel.recv()
+                if answer.get("token") == job["token"] and answer.get("job") == job["id"]:
+                    return {"success": answer.get("success") is True,
+                            "log": str(answer.get("log", ""))[-8000:]}
+        except ChannelError:
+            self.kill()
+            return {"success": False, "log": "the grading worker died"}
         self.kill()
         return None
 
     def kill(self) -> None:
+        self._record_peak()
         if self.proc is not None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
             self.proc = None
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.stdin:
-            self.proc.stdin.close()
+        self._record_peak()
+        if self.channel is not None:
+            self.channel.close()  # the worker sees EOF and exits
+            self.channel = None
+        if self.proc is not None:
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -178,32 +197,32 @@ class Grader:
         start = time.perf_counter()
         submitted = self.course.root / "submitted" / job.student / job.assignment
         notes = precheck(submitted / f"{job.assignment}.ipynb")
-        if notes and not notes[0].startswith("note:"):
+        if notes:
             return Result(job, False, notes, seconds=time.perf_counter() - start)
         with self._lock:
             slot = self._slots.pop()
         work = Path(tempfile.mkdtemp(prefix="autograder-job-"))
         try:
             root = work / "course"
-            (root / "source").mkdir(parents=True)
-            src = self.course.root / "source" / job.assignment
-            shutil.copytree(src, root / "source" / job.assignment,
-                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+            for part in ("source", "release"):
+                shutil.copytree(self.course.root / part / job.assignment,
+                                root / part / job.assignment,
+                                ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            for extra in (root / "source" / job.assignment).glob("*.ipynb"):
+                extra.unlink()  # the instructor's solutions stay out of the job
             shutil.copytree(submitted, root / "submitted" / job.student / job.assignment)
             shutil.copyfile(template, root / "gradebook.db")
             self.course.write_config(root)
             report = work / "report.json"
-            uid = job_uid(slot)
             answer = self._workers[slot].run(
                 {"id": job.key, "root": str(root), "assignment": job.assignment,
-                 "student": job.student, "uid": uid, "report": str(report)}, self.wall_limit)
+                 "student": job.student, "report": str(report), "work": str(work)},
+                self.wall_limit)
             if answer is None:
-                if can_isolate():
-                    kill_uid(uid)  # the kernel runs in its own session: stop it too
                 notes.append(f"grading stopped after {self.wall_limit:.0f} s (wall-clock limit)")
                 answer = {"success": False, "log": ""}
             log = answer["log"]
-            data = json.loads(report.read_text()) if report.exists() else {}
+            data = _read_report(report)
             autograded = root / "autograded" / job.student / job.assignment
             ok = answer["success"] and autograded.exists()
             if not ok and log:
@@ -221,7 +240,7 @@ class Grader:
     def _merge(self, result: Result, status: dict) -> None:
         job = result.job
         main = self.course.root
-        flagged = bool(result.report.get("findings") or result.report.get("integrity"))
+        flagged = bool(result.report.get("unsandboxed"))
         with warnings.catch_warnings(), Gradebook(self.course.db_url, self.course_id) as gb:
             warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy session warnings
             gb.update_or_create_student(job.student)
@@ -238,8 +257,7 @@ class Grader:
                         for tg in tnb.grades:
                             grade = gb.find_grade(tg.name, tnb.name, job.assignment, job.student)
                             grade.auto_score = tg.auto_score
-                            grade.needs_manual_grade = bool(tg.needs_manual_grade or
-                                                            (flagged and tg.max_score > 0))
+                            grade.needs_manual_grade = bool(tg.needs_manual_grade)
                         for tc in tnb.comments:
                             comment = gb.find_comment(tc.name, tnb.name, job.assignment,
                                                       job.student)
@@ -261,7 +279,8 @@ class Grader:
                               ignore_errors=True)
         entry = status.setdefault(job.key, {"collect": [], "grade": []})
         entry["grade"] = result.reasons
-        entry["state"] = ("flagged" if flagged else "graded") if result.ok else "not graded"
+        entry["state"] = ("graded without sandbox" if flagged else "graded") if result.ok \
+            else "not graded"
         if result.workdir is not None:
             shutil.rmtree(result.workdir, ignore_errors=True)
 
@@ -303,24 +322,31 @@ def failure_summary(log: str) -> str:
     return (errors[-1] if errors else " | ".join(lines[-3:]))[-500:]
 
 
+def _read_report(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def reasons_from(report: dict) -> list[str]:
     """Readable reasons from the execute preprocessor's JSON report."""
-    reasons = []
-    if report.get("kernel_died"):
-        reasons.append(report["kernel_died"])
-    errors = Counter(e.split(": ", 1)[1] for e in report.get("errors", []))
-    special = {"CellTimeoutError": "cell timeout", "MemoryError": "memory limit reached",
+    reasons = [str(n) for n in report.get("notes", [])]
+    for key in ("kernel_died", "student_died"):
+        if report.get(key):
+            reasons.append(str(report[key]))
+    special = {"KeyboardInterrupt": "cell timeout", "CellTimeoutError": "cell timeout",
+               "RemoteTimeout": "cell timeout", "MemoryError": "memory limit reached",
                "SystemExit": "sys.exit() called", "SyntaxError": "syntax error",
-               "NotImplementedError": "unanswered exercise"}
-    for ename, count in sorted(errors.items()):
-        reasons.append(f"{special.get(ename, ename)} in {count} cell(s)")
-    if report.get("stderr_cells"):
-        reasons.append("stderr output in test cells kept as stdout (not counted as a failure): "
-                       f"cells {report['stderr_cells']}")
-    problems = report.get("findings", []) + report.get("integrity", [])
-    if problems:
-        reasons.append("TAMPERING SUSPECTED, all tests scored 0, needs manual review: "
-                       + "; ".join(problems[:8]))
+               "NotImplementedError": "unanswered exercise",
+               "ChannelError": "not run (the notebook's process had stopped)"}
+    errors = Counter(special.get(e.split(": ", 1)[1], e.split(": ", 1)[1])
+                     for e in report.get("errors", []) if ": " in e)
+    for label, count in sorted(errors.items()):
+        reasons.append(f"{label} in {count} cell(s)")
+    if report.get("unsandboxed"):
+        reasons.append("graded WITHOUT the sandbox (--unsafe-no-sandbox)")
     return reasons
 
 
@@ -329,12 +355,10 @@ def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
           wall_limit: float | None = None) -> list[Result]:
     """Grade every collected submission (optionally only some students/assignments)."""
     found = find_jobs(course, students, assignments)
-    if found and isolation_impossible():
-        # Every kernel would refuse to start (autograder.execute fails closed): say so once,
-        # before anything is touched, instead of recording each submission as not graded.
-        raise GraderError(f"{NO_MOUNT_NAMESPACE}, so grading kernels could not be kept away from "
-                          "the hidden tests and the gradebook (autograder/README.md). "
-                          "Nothing was graded.")
+    if found and not course.unsafe_no_sandbox and sandbox.problem():
+        # Every job would fail the same way: say so once, before anything is touched.
+        raise GraderError(f"cannot sandbox the students' code: {sandbox.problem()}. To fix: "
+                          f"{sandbox.NO_SANDBOX_HELP}. Nothing was graded.")
     grader = Grader(course, jobs, wall_limit=wall_limit, progress=progress)
     return grader.grade(found)
 

@@ -6,26 +6,21 @@ settings as ``course-grader``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 COURSE_ID = "autodiff-course"
 CELL_TIMEOUT = 120  # seconds per cell while grading (training cells are shortened by NBGRADER_EXECUTION)
-MEMORY_LIMIT = 2 << 30  # bytes of address space per grading kernel
+MEMORY_LIMIT = 2 << 30  # bytes of address space of the student's process
 # zip_collect matches this against the absolute path of each extracted file: "<student>_<file>".
 FILE_PATTERN = r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file_id>[^/]+)$"
 
 
-def configure(c, root: str, hide: Iterable[str] = (), timeout: int = CELL_TIMEOUT,
-              memory_limit: int = MEMORY_LIMIT) -> None:
+def configure(c, root: str, timeout: int = CELL_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
+              unsafe_no_sandbox: bool = False, **_ignored: object) -> None:
     """Fill the traitlets config ``c`` for the course directory ``root``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
-                                        GetGrades, IgnorePattern, LimitOutput, SaveAutoGrades)
+    from nbgrader.preprocessors import (AssignLatePenalties, ClearHiddenTests, GetGrades,
+                                        IgnorePattern, LimitOutput, SaveAutoGrades)
 
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        OverwriteCells, OverwriteKernelspec)
-
-    from autograder.execute import DropEmptyNbgraderMetadata, SandboxedExecute
+    from autograder.execute import RebuildFromRelease, TrustedExecute
 
     c.CourseDirectory.root = root
     c.CourseDirectory.course_id = COURSE_ID
@@ -33,15 +28,24 @@ def configure(c, root: str, hide: Iterable[str] = (), timeout: int = CELL_TIMEOU
     c.Execute.timeout = timeout
     c.Execute.kernel_name = "python3"
     c.Execute.interrupt_on_timeout = True
-    c.SandboxedExecute.memory_limit = memory_limit
-    c.SandboxedExecute.hide_paths = [str(p) for p in hide]
-    c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, DropEmptyNbgraderMetadata,
-                                          OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+    # After an interrupt the trusted kernel gives the student's process a few seconds before it
+    # kills it (autograder.trusted_kernel.INTERRUPT_GRACE); wait that long for the cell's end.
+    c.Execute.iopub_timeout = 15
+    c.TrustedExecute.memory_limit = memory_limit
+    c.TrustedExecute.unsafe_no_sandbox = unsafe_no_sandbox
+    c.RebuildFromRelease.course_root = root
+    c.TrustedExecute.course_root = root
+    # The graded notebook is the release with the student's answers (nothing else of the
+    # submission: cells, metadata, tags); then it runs in the trusted kernel.
+    # (No CheckCellMetadata: every cell and its metadata come from the release, which nbgrader
+    # validated when it generated it; validating again costs more than running notebook 01.)
+    c.Autograde.sanitize_preprocessors = [RebuildFromRelease]
     c.Autograde.autograde_preprocessors = [
-        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-        AssignLatePenalties, CheckCellMetadata]
-    # Deleted test cells come back from the gradebook instead of silently scoring nothing.
-    c.OverwriteCells.add_missing_cells = True
+        TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties]
+    # A kernel that is not kept for the next notebook (autograder.execute._WarmKernels) has
+    # nothing left to do once its last cell replied; the student's sandbox dies with it.
+    c.Execute.shutdown_kernel = "immediate"
     # nbgrader's feedback shows hidden tests by default; students keep seeing only the visible ones.
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.FileNameCollectorPlugin.named_regexp = FILE_PATTERN

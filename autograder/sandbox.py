@@ -1,224 +1,335 @@
-"""Start grading kernels in a sandbox: resource limits, a scratch directory, and (as root) an
-unprivileged user id and a private mount namespace that hides the instructor's files.
+"""The sandbox the student's code runs in while it is graded (bubblewrap).
 
-The grader's kernel manager runs ``python -m autograder.sandbox <config.json> -- <kernel argv>``;
-this module applies the configuration and then ``exec``s the kernel, so the kernel keeps the pid
-that jupyter_client watches (interrupts on cell timeout and kill on shutdown reach it).
+The student's process (:mod:`autograder.student_kernel`) is started by the trusted grading
+kernel through ``bwrap`` with
+
+* new user (when not root), PID, network, IPC, UTS and cgroup namespaces: no network at all (only
+  its own loopback), no view of the host's processes, and every process it starts dies with it;
+* a file system built from nothing: read-only binds of ``/usr``, the Python installation and its
+  packages, the course package reduced to the modules the notebook may use (see
+  :func:`course_view`), the data directories, and two files of the autograder; a size-limited
+  ``/tmp`` (``tmpfs``) is the only writable place, and it vanishes with the sandbox;
+* as root, a per-job unprivileged uid (the student's process drops root before it reads any
+  input); as an ordinary user, the user's own uid inside a user namespace that sees only the
+  paths above, so it cannot read the instructor's other files either;
+* resource limits (address space, file size, processes, open files) and ``--die-with-parent``:
+  when the grading kernel goes, so does the sandbox (its init holds the parent-death signal, not
+  the student's process).
+
+Its stdio is not connected to anything the grader reads; it talks to the trusted side only
+through the socket it inherits (:mod:`autograder.wire`).
+
+Without bubblewrap or user namespaces grading refuses to start unless the instructor passes
+``--unsafe-no-sandbox``; then the student's process still runs separately (the score cannot be
+forged from inside it) but sees the host as the instructor does.
 """
 from __future__ import annotations
 
-import ctypes
+import functools
+import importlib.util
 import json
 import os
-import resource
 import shutil
-import signal
+import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
+AUTOGRADER = Path(__file__).resolve().parent
+AGENT_DIR = "/opt/course-grader"  # where the student's process finds its two files
+AGENT_FILES = ("student_kernel.py", "wire.py")
+SANDBOX_TMP = "/tmp"
+STUDENT_WORKDIR = "/tmp/work"
+STUDENT_HOME = "/tmp/home"
+UID_BASE = 2_000_000  # per-job uids when running as root: UID_BASE + the grading kernel's pid
+# Kept from the grader's environment (the instructor's data choice for notebook 09).
+DATA_ENV = ("COURSE_DATA_DIR", "COURSE_DATASET", "COURSE_MNIST_TEST_DIR", "COURSE_MNIST_MIRRORS")
 
-CLONE_NEWNS = 0x00020000
-MS_BIND, MS_REC, MS_PRIVATE, MS_RDONLY, MS_REMOUNT = 4096, 16384, 1 << 18, 1, 32
-# Environment variables a kernel keeps; everything else (tokens, instructor paths) is dropped.
-KEEP_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "MPLBACKEND", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
-            "VIRTUAL_ENV", "JPY_PARENT_PID", "PYDEVD_DISABLE_FILE_VALIDATION",
-            # The instructor's data choice for notebook 09: the kernel's HOME is its scratch
-            # directory, so a download cache in the instructor's home is not where it looks.
-            "COURSE_DATA_DIR", "COURSE_DATASET", "COURSE_MNIST_TEST_DIR")
+NO_SANDBOX_HELP = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow "
+                   "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; in "
+                   "a container, run it with --cap-add SYS_ADMIN or grade as an ordinary user), "
+                   "or pass --unsafe-no-sandbox to grade without isolation (student code can "
+                   "then read and write whatever you can)")
 
 
 @dataclass
 class SandboxConfig:
-    """What the launcher applies before the kernel starts (serialised as JSON)."""
+    """What the student's process may use (serialised into the job file)."""
 
-    scratch: str
-    uid: int | None = None  # switch to this uid/gid (root only)
-    memory_bytes: int = 2 << 30  # RLIMIT_AS: a runaway allocation raises MemoryError
-    file_bytes: int = 256 << 20  # RLIMIT_FSIZE
-    max_processes: int = 64  # RLIMIT_NPROC (per uid, so unique uids keep jobs apart)
-    hide: list[str] = field(default_factory=list)  # paths covered by an empty dir (root only)
-    expose: dict[str, list[str]] = field(default_factory=dict)  # dir -> only visible subdirs
-
-    def dump(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self)))
-
-
-def can_isolate() -> bool:
-    """True when we may switch users and create mount namespaces (i.e. we run as root)."""
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+    course_modules: list[str] = field(default_factory=lambda: ["course"])
+    memory_bytes: int = 2 << 30  # RLIMIT_AS of the student's process
+    scratch_bytes: int = 256 << 20  # size of the writable /tmp
+    file_bytes: int = 128 << 20  # RLIMIT_FSIZE
+    max_processes: int = 64  # processes the job may add (RLIMIT_NPROC)
+    open_files: int = 256
+    unsafe: bool = False  # no bubblewrap: separate process and limits only
+    files: list[str] = field(default_factory=list)  # the release's data files, read-only in cwd
+    preload: list[str] = field(default_factory=lambda: ["numpy", "matplotlib.pyplot"])
+    font_cache: str = ""  # matplotlib's font list, built once on the host (read-only inside)
 
 
-def mount_namespaces_work() -> bool:
-    """Whether this process may create a mount namespace (not in a container without
-    CAP_SYS_ADMIN, for instance); tried in a child so that we stay in ours."""
-    pid = os.fork()
-    if pid == 0:
-        ok = _libc().unshare(CLONE_NEWNS) == 0
-        os._exit(0 if ok else 1)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
-
-
-NO_MOUNT_NAMESPACE = ("running as root but cannot create a mount namespace (in a container, add "
-                      "--cap-add SYS_ADMIN, or grade as a non-root user)")
-
-
-def isolation_impossible() -> bool:
-    """Root, so kernels must be isolated, yet no mount namespace can be made: grading must not
-    start (a kernel would see the hidden tests)."""
-    return can_isolate() and not mount_namespaces_work()
-
-
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _check(ret: int, what: str) -> None:
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None,
-           what: str) -> None:
-    enc = (lambda v: None if v is None else os.fsencode(v))
-    _check(_libc().mount(enc(src), enc(target), enc(fstype), flags, enc(data)), what)
-
-
-def _expose_only(parent: str, keep: list[str]) -> None:
-    """Cover ``parent`` with an empty tmpfs and bind back only the directories in ``keep``."""
-    fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep if os.path.isdir(path)}
-    mode = "1777" if parent in ("/tmp", "/var/tmp", "/dev/shm") else "755"
-    _mount("tmpfs", parent, "tmpfs", 0, f"mode={mode},size=64m", f"tmpfs on {parent}")
-    for path, fd in fds.items():
-        os.makedirs(path, mode=0o755, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None, f"bind {path}")
-        os.close(fd)
-
-
-def closed_ancestor(path: str) -> str | None:
-    """The topmost directory above ``path`` that other users cannot enter (e.g. /root)."""
-    parts = Path(path).parts
-    for depth in range(2, len(parts)):
-        ancestor = str(Path(*parts[:depth]))
-        if not os.stat(ancestor).st_mode & 0o001:
-            return ancestor
+@functools.lru_cache(maxsize=1)
+def problem() -> str | None:
+    """Why no sandbox can be made here (None when bubblewrap works)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = [bwrap, *_namespaces(), "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+             "--", "/bin/true" if os.path.exists("/bin/true") else "/usr/bin/true"]
+    try:
+        proc = subprocess.run(probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap could not run ({exc})"
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        return f"bubblewrap cannot create namespaces here ({detail[-1] if detail else proc.returncode})"
     return None
 
 
-def isolate_mounts(expose: dict[str, list[str]], hide: list[str], scratch: str) -> None:
-    """Give the kernel its own mount namespace with a reduced view of the file system.
+def _namespaces() -> list[str]:
+    ns = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+          "--unshare-cgroup-try"]
+    if os.geteuid() != 0:
+        ns.insert(0, "--unshare-user")
+    return ns
 
-    ``expose`` maps a directory to the only subdirectories the kernel may see in it (the course
-    repository shows just the packages; /tmp just the scratch directory); each path in ``hide``
-    is then covered by an empty read-only directory. If the Python installation sits below a
-    directory other users cannot enter (pyenv in /root), that directory shows only the
-    installation, so the unprivileged kernel can run Python but not read the rest of it.
+
+def course_view(modules: list[str]) -> tuple[Path, list[Path]]:
+    """The course package's directory and the files of ``modules`` (with their packages).
+
+    ``modules`` names modules or packages under ``course`` (``"course"`` is all of it). The
+    package's ``__init__`` (which imports its submodules lazily) is always there; a package
+    brings its whole directory.
     """
-    _check(_libc().unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount(None, "/", None, MS_REC | MS_PRIVATE, None, "make / private")
-    views = dict(expose)
-    base = os.path.realpath(sys.base_prefix)
-    closed = closed_ancestor(base)
-    if closed:
-        views.setdefault(closed, []).append(base)
-    for parent, keep in views.items():
-        if os.path.isdir(parent):
-            _expose_only(parent, keep)
-    empty = os.path.join(scratch, "empty")
-    for path in hide:
-        if os.path.isdir(path):
-            _mount(empty, path, None, MS_BIND, None, f"bind over {path}")
-            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None, f"read-only {path}")
+    spec = importlib.util.find_spec("course")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the course package is not installed")
+    root = Path(list(spec.submodule_search_locations)[0]).resolve()
+    files: set[Path] = {root / "__init__.py", *root.glob("_*.py")}  # the package's own helpers
+    for name in modules:
+        if name == "course":  # the whole package
+            files.update(root.rglob("*.py"))
+            continue
+        parts = name.split(".")
+        if parts[0] != "course":
+            raise ValueError(f"{name!r} is not a module of the course package")
+        path = root
+        for part in parts[1:]:
+            if (path / "__init__.py").exists():
+                files.add(path / "__init__.py")
+            path = path / part
+        if path.is_dir():
+            files.update(p for p in path.rglob("*.py"))
+        elif path.with_suffix(".py").exists():
+            files.add(path.with_suffix(".py"))
+        elif path != root:
+            raise ValueError(f"no module {name!r} in {root}")
+    return root, sorted(files)
 
 
-def prepare_scratch(config: SandboxConfig) -> None:
-    """Create the kernel's home and working directory, owned by the kernel user."""
-    scratch = Path(config.scratch)
-    (scratch / "home").mkdir(parents=True, exist_ok=True)
-    (scratch / "empty").mkdir(exist_ok=True)
-    if config.uid is not None:
-        for path in (scratch, scratch / "home"):
-            os.chown(path, config.uid, config.uid)
-        os.chmod(scratch, 0o700)
-        os.chmod(scratch / "empty", 0o555)
+def _python_paths() -> list[Path]:
+    """Directories of the Python installation and its packages (read-only in the sandbox)."""
+    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    exe = Path(sys.executable)
+    paths.add(exe.parent)
+    paths.add(exe.resolve().parent)
+    for entry in sys.path:
+        if entry and ("site-packages" in entry or "dist-packages" in entry):
+            paths.add(Path(entry).resolve())
+    # Drop paths inside other paths (one bind covers them).
+    kept = sorted(paths, key=lambda p: len(p.parts))
+    out: list[Path] = []
+    for p in kept:
+        if p.exists() and not any(q == p or q in p.parents for q in out):
+            out.append(p)
+    return out
 
 
-def kill_uid(uid: int) -> None:
-    """Kill every process running as ``uid`` (what a kernel may have left behind)."""
-    pid = os.fork()
-    if pid == 0:  # child: become the uid, then signal everything it owns
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        os._exit(0)
-    os.waitpid(pid, 0)
+def _data_dirs(env: dict[str, str]) -> list[Path]:
+    dirs = []
+    for key in ("COURSE_DATA_DIR", "COURSE_MNIST_TEST_DIR"):
+        if env.get(key) and Path(env[key]).is_dir():
+            dirs.append(Path(env[key]).resolve())
+    return dirs
 
 
-def launch(config: SandboxConfig, argv: list[str]) -> None:
-    """Apply the sandbox and exec the kernel command ``argv`` (never returns)."""
-    scratch = Path(config.scratch)
-    argv = list(argv)
-    owned = [scratch / "home"]
-    # The connection file lives in the grader's runtime directory, which the kernel user cannot
-    # read: give the kernel its own copy.
-    if "-f" in argv:
-        i = argv.index("-f") + 1
-        copy = scratch / "home" / "kernel.json"
-        shutil.copyfile(argv[i], copy)
-        argv[i] = str(copy)
-        owned.append(copy)
-    env = {k: v for k, v in os.environ.items() if k in KEEP_ENV}
-    env.update(HOME=str(scratch / "home"), USER="coursekernel", LOGNAME="coursekernel",
-               MPLCONFIGDIR=str(scratch / "home" / ".mpl"),
-               IPYTHONDIR=str(scratch / "home" / ".ipython"), TMPDIR=str(scratch / "home"),
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               PYTHONDONTWRITEBYTECODE="1")
-    if config.uid is not None:
-        for path in owned:
-            os.chown(path, config.uid, config.uid)
-        isolate_mounts(config.expose, config.hide, str(scratch))
-    for limit, value in ((resource.RLIMIT_AS, config.memory_bytes),
-                         (resource.RLIMIT_FSIZE, config.file_bytes),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(limit, (value, value))
-    if config.uid is not None:
-        resource.setrlimit(resource.RLIMIT_NPROC, (config.max_processes, config.max_processes))
-        os.setgroups([])
-        os.setgid(config.uid)
-        os.setuid(config.uid)
-    os.chdir(scratch)
-    os.execve(argv[0], argv, env)
+def student_environment(config: SandboxConfig) -> dict[str, str]:
+    """The whole environment of the student's process (nothing else of the grader's)."""
+    venv_bin = str(Path(sys.executable).parent)
+    env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+           "HOME": STUDENT_HOME, "TMPDIR": SANDBOX_TMP, "USER": "student", "LOGNAME": "student",
+           "MPLBACKEND": "Agg",  # grading needs no pictures (and rendering them costs time)
+           "MPLCONFIGDIR": f"{STUDENT_HOME}/.config/matplotlib",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if os.environ.get("NBGRADER_EXECUTION"):
+        env["NBGRADER_EXECUTION"] = os.environ["NBGRADER_EXECUTION"]
+    for key in DATA_ENV:
+        if os.environ.get(key):
+            env[key] = os.environ[key]
+    default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "course-data"
+    if "COURSE_DATA_DIR" not in env and default_cache.is_dir():
+        env["COURSE_DATA_DIR"] = str(default_cache)
+    return env
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """Kernel manager that starts the kernel through :func:`launch`.
+class _Mounts:
+    """bubblewrap arguments in order, creating each mount point's parents world-readable.
 
-    ``sandbox_file`` is set by the execute preprocessor before the kernel starts.
+    bwrap makes missing parents of a mount point with mode 0700, which an unprivileged uid
+    cannot enter; every directory we need is therefore made explicitly with mode 0755.
     """
 
-    sandbox_file: str | None = None
+    def __init__(self) -> None:
+        self.args: list[str] = []
+        self.bound: list[Path] = []  # host trees bound read-only (their insides exist)
+        self.made: set[Path] = {Path("/")}
 
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if not self.sandbox_file:
-            return cmd
-        return [sys.executable, "-m", "autograder.sandbox", self.sandbox_file, "--", *cmd]
+    def _parents(self, target: Path) -> None:
+        for parent in reversed(target.parents):
+            if parent in self.made or any(parent == b or b in parent.parents for b in self.bound):
+                continue
+            self.args += ["--perms", "0755", "--dir", str(parent)]
+            self.made.add(parent)
+
+    def bind(self, path: Path, target: Path | None = None) -> None:
+        target = target or path
+        self._parents(target)
+        self.args += ["--ro-bind", str(path), str(target)]
+        if path.is_dir():
+            self.bound.append(target)
+
+    def symlink(self, link: str, target: Path) -> None:
+        self._parents(target)
+        self.args += ["--symlink", link, str(target)]
+
+    def tmpfs(self, target: Path, *, perms: str = "0755", size: int | None = None) -> None:
+        self._parents(target)
+        self.args += ["--perms", perms] + (["--size", str(size)] if size else []) + \
+            ["--tmpfs", str(target)]
+        self.made.add(target)
+        self.bound = [b for b in self.bound if not (b == target or target in b.parents)]
+
+    def dir(self, target: Path, perms: str = "0755") -> None:
+        self._parents(target)
+        self.args += ["--perms", perms, "--dir", str(target)]
+        self.made.add(target)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``python -m autograder.sandbox CONFIG -- KERNEL_ARGV...``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) < 3 or args[1] != "--":
-        sys.exit("usage: python -m autograder.sandbox CONFIG.json -- KERNEL_COMMAND...")
-    config = SandboxConfig(**json.loads(Path(args[0]).read_text()))
-    launch(config, args[2:])
+def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
+                  info_fd: int) -> list[str]:
+    """The bubblewrap command line that runs ``argv`` in the student's sandbox."""
+    m = _Mounts()
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        top = Path("/") / name
+        if top.is_symlink():
+            m.symlink(os.readlink(top), top)
+        elif top.is_dir():
+            m.bind(top)
+    m.bind(Path("/usr"))
+    for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
+                "/etc/alternatives", "/etc/fonts"):
+        if os.path.islink(etc):
+            m.symlink(os.readlink(etc), Path(etc))
+        elif os.path.exists(etc):
+            m.bind(Path(etc))
+    python = _python_paths()
+    for path in python:
+        m.bind(path)
+    root, files = course_view(config.course_modules)
+    m.tmpfs(root)
+    for path in files:
+        m.bind(path)
+    # An installed (not editable) autograder sits in site-packages: cover it with an empty dir.
+    if any(AUTOGRADER == p or p in AUTOGRADER.parents for p in python):
+        m.tmpfs(AUTOGRADER)
+    for path in _data_dirs(env):
+        m.bind(path)
+    m.tmpfs(Path(SANDBOX_TMP), perms="1777", size=config.scratch_bytes)
+    m.dir(Path(STUDENT_WORKDIR), "0777")
+    m.dir(Path(STUDENT_HOME), "0777")
+    if config.font_cache and Path(config.font_cache).is_file():
+        # Without it matplotlib rebuilds its font list at every start (most of a second).
+        mpl = Path(env["MPLCONFIGDIR"])
+        m.dir(mpl.parent, "0777")
+        m.dir(mpl, "0777")
+        m.bind(Path(config.font_cache), mpl / Path(config.font_cache).name)
+    for name in AGENT_FILES:
+        m.bind(AUTOGRADER / name, Path(AGENT_DIR) / name)
+    for item in config.files:
+        m.bind(Path(item), Path(STUDENT_WORKDIR) / Path(item).name)
+    # No --as-pid-1: bwrap's own init stays pid 1 of the namespace. It keeps its parent-death
+    # signal (the student's process loses its own when it drops root, and could clear it), so
+    # when the grading kernel dies, for any reason, the whole namespace dies with it.
+    args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session",
+            "--info-fd", str(info_fd), *m.args, "--proc", "/proc", "--dev", "/dev",
+            "--chdir", STUDENT_WORKDIR, "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args + ["--", *argv]
 
 
-if __name__ == "__main__":
-    main()
+def font_cache() -> str:
+    """This machine's matplotlib font list (built now if matplotlib has none yet), or ""."""
+    try:
+        import matplotlib
+        import matplotlib.font_manager  # noqa: F401 - loads or builds the cache file
+    except ImportError:
+        return ""
+    found = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-v*.json"))
+    return str(found[-1]) if found else ""
+
+
+def user_process_count(uid: int) -> int:
+    """How many processes ``uid`` runs now (RLIMIT_NPROC counts them all)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+@dataclass
+class Launch:
+    """How to start the student's process: the command, its environment and its settings."""
+
+    argv: list[str]
+    env: dict[str, str] | None
+    cwd: str | None
+    pass_fds: tuple[int, ...]
+    uses_bwrap: bool
+
+
+def launch_spec(config: SandboxConfig, fd: int, info_fd: int, scratch: Path) -> Launch:
+    """The command that starts :mod:`autograder.student_kernel` on socket ``fd``."""
+    root = os.geteuid() == 0
+    kernel_config = {"fd": fd, "memory_bytes": config.memory_bytes,
+                     "file_bytes": config.file_bytes, "open_files": config.open_files,
+                     "preload": config.preload}
+    if root and not config.unsafe:
+        kernel_config["uid"] = UID_BASE + os.getpid()
+        kernel_config["max_processes"] = config.max_processes
+    elif not root:
+        kernel_config["max_processes"] = user_process_count(os.getuid()) + config.max_processes
+    env = student_environment(config)
+    if config.unsafe:
+        # No isolation: the same process layout, in a private scratch directory.
+        workdir = scratch / "work"
+        workdir.mkdir(parents=True, exist_ok=True)
+        for item in config.files:
+            shutil.copy(item, workdir / Path(item).name)
+        env.update(HOME=str(scratch), TMPDIR=str(scratch),
+                   MPLCONFIGDIR=str(scratch / ".matplotlib"))
+        argv = [sys.executable, "-I", "-B", str(AUTOGRADER / "student_kernel.py"),
+                json.dumps(kernel_config)]
+        return Launch(argv, env, str(workdir), (fd,), False)
+    argv = [sys.executable, "-I", "-B", f"{AGENT_DIR}/student_kernel.py", json.dumps(kernel_config)]
+    return Launch(bwrap_command(config, argv, env, info_fd), None, None, (fd, info_fd), True)
+
+
+__all__ = ["Launch", "NO_SANDBOX_HELP", "SandboxConfig", "bwrap_command", "course_view",
+           "launch_spec", "problem", "student_environment"]

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_array", "check_gradient", "check_scalar", "check"]
+__all__ = ["check_array", "check_exact", "check_gradient", "check_scalar", "check", "spy"]
 
 Mistakes = Mapping[str, Any] | None
 
@@ -45,6 +45,9 @@ HINT_ZERO = ("your result is all zeros: did you forget to compute it, to accumul
              "(`+=`), or to seed the output gradient with 1?")
 HINT_NONFINITE = ("your result contains NaN or inf: look for a division by zero, log(0), "
                   "or an overflow in exp (e.g. softmax without subtracting the max).")
+HINT_APPROXIMATE = ("your value is right to only a few digits, which is what a numerical "
+                    "approximation such as a finite difference gives; this exercise asks for the "
+                    "exact derivative formula (right to rounding, about 15 digits).")
 HINT_GENERIC = ("compare your formula with the derivation above, entry by entry; try a tiny "
                 "input where you can compute the answer by hand.")
 
@@ -76,14 +79,21 @@ def _student_facing(check_fn: Callable) -> Callable:
     return wrapper
 
 
+def _kind(value: Any) -> str:
+    """The name of a value's type (for an object of the student's process while grading, the
+    name of its class there)."""
+    return getattr(type(value), "remote_type_name", None) and value.remote_type_name or \
+        type(value).__name__
+
+
 def _as_numeric(actual: Any, expected: np.ndarray, name: str, *, scalar: bool) -> np.ndarray:
     """The student's value as an array, or a failure naming what they returned instead."""
     if actual is None:
         _fail(name, "it is None.", HINT_NONE)
-    if hasattr(actual, "value") and type(actual).__name__ == "Tensor":
+    kind = _kind(actual)
+    if kind == "Tensor" and hasattr(actual, "value"):
         _fail(name, "it is a Tensor, not a numpy " + ("number." if scalar else "array."),
               HINT_TENSOR)
-    kind = type(actual).__name__
     if scalar:
         if isinstance(actual, (bool, np.bool_)) or not (
                 isinstance(actual, (Real, np.number)) or
@@ -254,6 +264,47 @@ def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: An
     arr = _as_numeric(analytic, numeric, name, scalar=False)
     _compare(arr, numeric, name, mistakes, tol, atol,
              lambda a, n: np.abs(a - n) <= tol * (np.abs(a) + np.abs(n)) + atol)
+
+
+@_student_facing
+def check_exact(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = None,
+                digits: int = 12) -> None:
+    """Assert that ``actual`` equals ``expected`` to ``digits`` significant digits.
+
+    For exercises that ask for a derivative *formula*: an exact formula agrees to rounding
+    (about 15 digits, whatever the order of its operations), while a finite difference is right
+    to only 5-10 digits and fails here with a hint that says so. Differences are measured
+    against the largest entry, so entries that are zero up to rounding pass.
+    """
+    expected_arr = np.asarray(expected, dtype=float)
+    arr = _as_numeric(actual, expected_arr, name, scalar=expected_arr.ndim == 0)
+    scale = float(np.max(np.abs(expected_arr))) if expected_arr.size else 0.0
+    tol = 10.0 ** -digits
+    close = lambda a, e: np.abs(a - e) <= tol * (np.abs(e) + scale)  # noqa: E731
+    if arr.shape == expected_arr.shape:
+        with np.errstate(all="ignore"):
+            a = arr.astype(float)
+            near = np.allclose(a, expected_arr, rtol=1e-4, atol=1e-6 * scale)
+            if near and not close(a, expected_arr).all():
+                err = float(np.max(np.abs(a - expected_arr))) / (scale or 1.0)
+                _fail(name, f"close, but not exact: off by {err:.1e} relative to its size.",
+                      HINT_APPROXIMATE)
+    _compare(arr, expected_arr, name, mistakes, tol, tol * scale, close)
+
+
+def spy(f: Callable) -> Callable:
+    """``f``, recording the arguments of every call in ``.calls`` (a list of tuples).
+
+    Tests hand a spy to a student's function to see *how* it uses ``f``: forward mode evaluates
+    it once on dual numbers, reverse mode once on graph nodes, while a finite difference calls
+    it on plain numbers, once or twice per input.
+    """
+    def recorded(*args: Any) -> Any:
+        recorded.calls.append(args)
+        return f(*args)
+
+    recorded.calls = []
+    return recorded
 
 
 def check(condition: Any, what: str, hint: str = HINT_GENERIC) -> None:

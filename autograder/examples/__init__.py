@@ -155,8 +155,9 @@ def garbage_answers(nb: Notebook) -> Notebook:
 
 
 def _hostile(code: str) -> Callable[[Notebook], Notebook]:
+    """Wrong answers (every function returns 0.0) plus ``code`` in the first answer cell."""
     def variant(nb: Notebook) -> Notebook:
-        return _append_cell(code)(garbage_answers(nb))
+        return _prepend(code)(garbage_answers(nb))
     return variant
 
 
@@ -169,7 +170,7 @@ course.gradcheck.check_grad = lambda *a, **k: True
 np.allclose = lambda *a, **k: True
 np.testing.assert_allclose = lambda *a, **k: None
 """
-# Passes the static scan (no setattr, the patched module is an alias), caught at run time.
+# Patching through an alias (what a static scan misses): the tests run elsewhere anyway.
 PATCH_BY_ALIAS = """\
 import numpy
 import course.checks
@@ -212,10 +213,12 @@ VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
     "infinite-loop": (_prepend("while True:\n    pass"), "complete", "complete"),
     "memory-hog": (_prepend("hog = []\nwhile True:\n    hog.append(bytearray(64 << 20))"),
                    "complete", "complete"),
-    "sys-exit": (_append_cell("import sys\nsys.exit(1)"), "complete", "complete"),
-    "os-exit": (_append_cell("import os\nos._exit(3)"), "complete", "complete"),
-    "killed-kernel": (_append_cell("import os\nos.abort()  # SIGABRT kills the kernel"),
+    "sys-exit": (_prepend("import sys\nsys.exit(1)"), "complete", "complete"),
+    "os-exit": (_prepend("import os\nos._exit(3)"), "complete", "complete"),
+    "killed-kernel": (_prepend("import os\nos.abort()  # SIGABRT kills the process"),
                       "complete", "complete"),
+    # A cell the student added is kept in the notebook but not run while grading.
+    "added-cell": (_append_cell("import os\nos._exit(3)"), "complete", "complete"),
     # A loop that ignores the interrupt sent on cell timeout: the kernel is given up on.
     "ignores-interrupt": (_prepend("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                    "while True:\n    pass"), "complete", 0),
@@ -229,7 +232,7 @@ VARIANTS: dict[str, tuple[Callable[[Notebook], Notebook], str, str | int]] = {
     "patch-helpers": (_hostile(PATCH_HELPERS), "complete", 0),
     "patch-by-alias": (_hostile(PATCH_BY_ALIAS), "complete", 0),
     "swallow-errors": (_hostile(SWALLOW_ERRORS), "complete", 0),
-    "file-attack": (_append_cell(FILE_ATTACK), "complete", "complete"),  # paths: build_examples
+    "file-attack": (_prepend(FILE_ATTACK), "complete", "complete"),  # paths: build_examples
 }
 
 
@@ -259,8 +262,8 @@ def build_examples(source_dir: Path, release_dir: Path, out: Path,
             for name, (make, base, ceiling) in VARIANTS.items():
                 if (name in variants) if variants is not None else name not in SLOW_VARIANTS:
                     if name == "file-attack":
-                        make = _append_cell(FILE_ATTACK.format(**{"root": "/", "notebooks": "/",
-                                                                   **(paths or {})}))
+                        make = _prepend(FILE_ATTACK.format(**{"root": "/", "notebooks": "/",
+                                                               **(paths or {})}))
                     notebooks[name] = make(full if base == "complete" else release)
                     expected[f"{name}_{assignment}.ipynb"] = ceiling
         for student, nb in notebooks.items():

@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("01-derivatives")
+nb = Notebook("01-derivatives", course_modules=[])
 
 nb.md(r"""
 # 01 · Derivatives four ways
@@ -33,12 +33,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=6, suppress=True)
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+""", role="trusted")
 
 nb.md(r"""
 ## 1. By hand
@@ -164,19 +168,19 @@ def central_difference(f, x, h=1e-5):
 """)
 
 nb.tests("central-difference-tests", 2, r"""
-# A large step h = 0.1 makes the different difference formulas give clearly different numbers.
-x, h = 1.0, 0.1
+# A large step 0.1 makes the different difference formulas give clearly different numbers.
+x, step = 1.0, 0.1
 wrong_ways = {
     "you computed the forward difference (f(x+h) - f(x)) / h; the central difference looks at "
-    "both sides: (f(x+h) - f(x-h)) / (2h).": (np.exp(x + h) - np.exp(x)) / h,
+    "both sides: (f(x+h) - f(x-h)) / (2h).": (np.exp(x + step) - np.exp(x)) / step,
     "you computed the backward difference (f(x) - f(x-h)) / h; the central difference looks at "
-    "both sides: (f(x+h) - f(x-h)) / (2h).": (np.exp(x) - np.exp(x - h)) / h,
+    "both sides: (f(x+h) - f(x-h)) / (2h).": (np.exp(x) - np.exp(x - step)) / step,
     "the distance between x-h and x+h is 2h: divide by (2 * h), not h.":
-        (np.exp(x + h) - np.exp(x - h)) / h,
+        (np.exp(x + step) - np.exp(x - step)) / step,
     "the order of the two evaluations is swapped: f(x+h) comes first.":
-        (np.exp(x - h) - np.exp(x + h)) / (2 * h),
+        (np.exp(x - step) - np.exp(x + step)) / (2 * step),
 }
-check_scalar(central_difference(np.exp, x, h=h), (np.exp(x + h) - np.exp(x - h)) / (2 * h),
+check_scalar(central_difference(np.exp, x, h=step), (np.exp(x + step) - np.exp(x - step)) / (2 * step),
              "central_difference(np.exp, 1.0, h=0.1)", mistakes=wrong_ways, rtol=1e-10)
 check_scalar(central_difference(np.sin, 0.5), np.cos(0.5), "central_difference(np.sin, 0.5)",
              rtol=1e-9)
@@ -273,7 +277,7 @@ plt.show()
 best_fwd, best_cen = hs[np.argmin(fwd_err)], hs[np.argmin(cen_err)]
 print(f"best measured h: forward {best_fwd:.1e} (error {fwd_err.min():.1e}), "
       f"central {best_cen:.1e} (error {cen_err.min():.1e})")
-""")
+""", role="demo")
 
 nb.md(r"""
 The measured points follow the models: the forward difference is at best accurate to about
@@ -300,12 +304,13 @@ def optimal_central_step(eps, F, M):
 """)
 
 nb.tests("optimal-step-tests", 1, r"""
+eps = np.finfo(float).eps
 h_star = optimal_central_step(eps, np.e, np.e)
 check_scalar(h_star, (3 * eps) ** (1 / 3), "optimal_central_step(eps, e, e)",
              mistakes={"E'(h) = h M / 3 - eps F / h^2: the 3 comes from differentiating h^2/6, so h^3 = 3 eps F / M.":
                        (6 * eps) ** (1 / 3),
                        "solve E'(h) = 0 for h^3 and take the cube root.": 3 * eps})
-print(f"predicted best h = {h_star:.2e}, measured best h = {best_cen:.1e}")
+print(f"predicted best h = {h_star:.2e} (compare with the measured best h printed above)")
 ### BEGIN HIDDEN TESTS
 for F_, M_ in [(2.0, 0.5), (1e-3, 10.0)]:
     hh = optimal_central_step(1e-7, F_, M_)
@@ -386,7 +391,7 @@ auto = course.grad(f)(x0)
 for label, value in [("manual", exact), ("numeric (forward)", forward_difference(f, x0)),
                      ("numeric (central)", central_difference(f, x0)), ("automatic", auto)]:
     print(f"{label:18s} {float(value):.16f}   error {abs(float(value) - exact):.1e}")
-""")
+""", role="demo")
 
 nb.md(r"""
 AD agrees with the manual derivative to rounding (here to every digit: it evaluates the same
@@ -410,20 +415,22 @@ Worked example: $y = \sin(x^2)$, $u = x^2$: $\frac{dy}{dx} = \cos(u)\cdot 2x = 2
 nb.code(r"""
 x0 = 0.8
 print("chain rule:", 2 * x0 * np.cos(x0**2), " central difference:", central_difference(lambda t: np.sin(t**2), x0))
-""")
+""", role="demo")
 
 nb.md(r"""
 ### Exercise 5 (2 points): a three-step chain
 
 Let $h(x) = \exp\!\big(\sin(x)^2\big)$. Write it as a chain $u_1 = \sin x$, $u_2 = u_1^2$,
 $y = e^{u_2}$, multiply the local derivatives, and implement `dh_dx(x)` (it must work on arrays).
+The tests compare with the exact derivative to 12 digits, so a finite difference will not do.
 """)
 
-nb.solution("chain-rule", r"""
+nb.code(r"""
 def h(x):
     return np.exp(np.sin(x) ** 2)
+""", role="both")
 
-
+nb.solution("chain-rule", r"""
 def dh_dx(x):
     ### BEGIN SOLUTION
     return np.exp(np.sin(x) ** 2) * 2 * np.sin(x) * np.cos(x)
@@ -442,6 +449,8 @@ check_array(dh_dx(x_test), np.exp(s**2) * 2 * s * c, "dh_dx([0.3, 1.0, -2.0])", 
 ### BEGIN HIDDEN TESTS
 x_hidden = rng.uniform(-3, 3, size=(3, 5))
 check_gradient(lambda t: np.sum(h(t)), x_hidden, dh_dx(x_hidden), "dh_dx on random inputs")
+s_h, c_h = np.sin(x_hidden), np.cos(x_hidden)
+check_exact(dh_dx(x_hidden), np.exp(s_h**2) * 2 * s_h * c_h, "dh_dx on random inputs (to 12 digits)")
 check_scalar(dh_dx(0.0), 0.0, "dh_dx(0.0)")
 ### END HIDDEN TESTS
 """)
@@ -467,7 +476,7 @@ def f2(x):
 
 
 print(f"f(2, 5) = {f2(np.array([2.0, 5.0])):.3f}")
-""")
+""", role="both")
 
 nb.md(r"""
 ### Exercise 6 (3 points): gradient of the running example
@@ -498,6 +507,8 @@ print("grad f(2, 5) =", grad_f2(x_test))
 for _ in range(3):
     x_hidden = rng.uniform(0.5, 4.0, size=2)
     check_gradient(f2, x_hidden, grad_f2(x_hidden), f"grad_f2({x_hidden})")
+    check_exact(grad_f2(x_hidden), [1 / x_hidden[0] + x_hidden[1], x_hidden[0] - np.cos(x_hidden[1])],
+                f"grad_f2({x_hidden}) to 12 digits")
 ### END HIDDEN TESTS
 """)
 
@@ -508,11 +519,12 @@ Move along the curve $x_1(t) = 1 + t^2$, $x_2(t) = 3\cos t$. Use the multivariat
 your `grad_f2` to implement `df2_dt(t)` $= \frac{d}{dt} f(x_1(t), x_2(t))$ for a float `t`.
 """)
 
-nb.solution("path-derivative", r"""
+nb.code(r"""
 def path(t):
     return np.array([1 + t**2, 3 * np.cos(t)])
+""", role="both")
 
-
+nb.solution("path-derivative", r"""
 def df2_dt(t):
     ### BEGIN SOLUTION
     dx_dt = np.array([2 * t, -3 * np.sin(t)])
@@ -535,6 +547,9 @@ for t_hidden in [-1.3, 0.0, 2.1]:
     reference = (f2(path(t_hidden + 1e-6)) - f2(path(t_hidden - 1e-6))) / 2e-6
     check_scalar(df2_dt(t_hidden), reference,
                  f"df2_dt({t_hidden})", rtol=1e-6, atol=1e-8)
+    x1_h, x2_h = path(t_hidden)
+    exact = (1 / x1_h + x2_h) * 2 * t_hidden + (x1_h - np.cos(x2_h)) * (-3 * np.sin(t_hidden))
+    check_exact(df2_dt(t_hidden), exact, f"df2_dt({t_hidden}) to 12 digits")
 ### END HIDDEN TESTS
 """)
 

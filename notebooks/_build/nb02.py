@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("02-forward-mode")
+nb = Notebook("02-forward-mode", course_modules=[])
 
 nb.md(r"""
 # 02 · The evaluation trace and forward mode
@@ -28,12 +28,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=6, suppress=True)
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_gradient, check_scalar, spy
+""", role="trusted")
 
 nb.md(r"""
 ## 1. The evaluation trace
@@ -67,7 +71,7 @@ def f(x1, x2):
 t = course.trace(f, 2.0, 5.0)
 display(t)
 print(f"y = {t.value:.3f}")
-""")
+""", role="demo")
 
 nb.md(r"""
 ### Exercise 1 (1 point): the primal trace
@@ -98,7 +102,7 @@ check(isinstance(values, (list, tuple)) and len(values) == 7,
 check_array(np.array(values, dtype=float),
             np.array([2, 5, math.log(2), 10, math.log(2) + 10, math.sin(5), math.log(2) + 10 - math.sin(5)]),
             "primal_trace(2, 5)")
-check_scalar(values[-1], t.value, "y = v_5 (compare with course.trace)")
+check_scalar(values[-1], 11.652071455223084, "y = v_5 (course.trace above shows 11.652)")
 ### BEGIN HIDDEN TESTS
 a, b = 0.7, -1.3
 check_array(np.array(primal_trace(a, b), dtype=float),
@@ -278,7 +282,7 @@ def check_dual(result, value, tangent, name, mistakes=None, value_mistakes=None)
           "every operation returns a new Dual(value, tangent); plain numbers must be lifted with Dual._lift.")
     check_scalar(result.value, value, f"the value of {name}", mistakes=value_mistakes)
     check_scalar(result.tangent, tangent, f"the tangent of {name}", mistakes=mistakes)
-""")
+""", role="trusted")
 
 nb.tests("dual-arithmetic-tests", 3, r"""
 a, b = Dual(3.0, 2.0), Dual(5.0, 7.0)
@@ -392,9 +396,12 @@ def f_dual(x1, x2):
 y1 = f_dual(Dual(2.0, 1.0), Dual(5.0, 0.0))
 y2 = f_dual(Dual(2.0, 0.0), Dual(5.0, 1.0))
 print(f"y = {y1.value:.3f}   dy/dx1 = {y1.tangent:.4f}   dy/dx2 = {y2.tangent:.4f}")
+""")
+
+nb.code(r"""
 # the course's reference forward mode agrees:
 print("course.jvp:", course.jvp(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), (2.0, 5.0), (1.0, 0.0)))
-""")
+""", role="demo")
 
 nb.md(r"""
 ### Exercise 5 (1 point): derivative of a one-variable function
@@ -418,6 +425,13 @@ check_scalar(derivative(lambda v: 7.0, 2.0), 0.0, "derivative of a constant func
 ### BEGIN HIDDEN TESTS
 check_scalar(derivative(lambda v: exp(2 * v) / v, 1.5),
              np.exp(3.0) * (2 * 1.5 - 1) / 1.5**2, "derivative(exp(2x)/x, 1.5)")
+# Forward mode evaluates f once, on a dual number; a finite difference calls it on plain floats.
+cube = spy(lambda v: v * v * v)
+check_scalar(derivative(cube, 0.7), 3 * 0.7**2, "derivative(x**3, 0.7)")
+check(len(cube.calls) == 1 and isinstance(cube.calls[0][0], Dual),
+      f"derivative called f {len(cube.calls)} time(s), with {[type(a[0]).__name__ for a in cube.calls]}.",
+      "evaluate f once, on Dual(x, 1.0), and return the tangent of the result (a finite "
+      "difference on plain numbers is not forward mode).")
 ### END HIDDEN TESTS
 """)
 
@@ -492,7 +506,7 @@ def polar_jacobian(p):
     return np.array([[np.cos(theta), -r * np.sin(theta)],
                      [np.sin(theta), r * np.cos(theta)],
                      [2 * r, 0.0]])
-""")
+""", role="both")
 
 nb.tests("jvp-tests", 2, r"""
 p0, v0 = [2.0, 0.5], [1.0, -3.0]
@@ -511,6 +525,13 @@ for _ in range(3):
     check_array(jvp(polar, list(p_h), list(v_h))[1], polar_jacobian(p_h) @ v_h, f"J v at {p_h}")
 _, d_const = jvp(lambda x: [x[0] * x[1], 3.0], [1.0, 2.0], [1.0, 1.0])
 check_array(d_const, np.array([3.0, 0.0]), "jvp with a constant output")
+polar_spy = spy(polar)
+check_array(jvp(polar_spy, [1.5, 0.3], [0.2, -1.0])[1], polar_jacobian([1.5, 0.3]) @ [0.2, -1.0],
+            "J v at (1.5, 0.3)")
+check(len(polar_spy.calls) == 1 and all(isinstance(xi, Dual) for xi in polar_spy.calls[0][0]),
+      f"jvp called f {len(polar_spy.calls)} time(s); one forward pass on dual numbers is enough.",
+      "call f once with [Dual(x_i, v_i) ...] and read the tangents (finite differences on plain "
+      "numbers are not forward mode).")
 ### END HIDDEN TESTS
 """)
 
@@ -539,7 +560,11 @@ def many(x):
 x_h = [0.3, -1.2, 2.0]
 a_, b_, c_ = x_h
 J_ref = np.array([[b_ * c_, a_ * c_, a_ * b_], [np.exp(a_), 0, -1], [0, 1 / c_, -b_ / c_**2], [2, 0, 0]])
-check_array(jacobian_forward(many, x_h), J_ref, "jacobian_forward of a 3 -> 4 function")
+many_spy = spy(many)
+check_array(jacobian_forward(many_spy, x_h), J_ref, "jacobian_forward of a 3 -> 4 function")
+check(len(many_spy.calls) == 3 and all(isinstance(xi, Dual) for c in many_spy.calls for xi in c[0]),
+      f"jacobian_forward called f {len(many_spy.calls)} time(s) for 3 inputs.",
+      "one forward pass (one jvp) per input, each on dual numbers.")
 ### END HIDDEN TESTS
 """)
 

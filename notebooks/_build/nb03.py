@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("03-reverse-mode")
+nb = Notebook("03-reverse-mode", course_modules=[])
 
 nb.md(r"""
 # 03 · Reverse mode and the computational graph
@@ -30,12 +30,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=6, suppress=True)
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_gradient, check_scalar, spy
+""", role="trusted")
 
 nb.md(r"""
 ## 1. The adjoint trace
@@ -72,7 +76,7 @@ def f(x1, x2):
 t = course.trace(f, 2.0, 5.0)
 display(t)
 print("adjoints (dy/dx1, dy/dx2) =", np.round(t.grads, 3))
-""")
+""", role="demo")
 
 nb.md(r"""
 ### Exercise 1 (2 points): the adjoint trace by hand
@@ -229,7 +233,7 @@ def check_node(node, data, parents, local_grads, name, mistakes=None):
           "pass the operands themselves (self, other) as parents, in that order.")
     check_array(np.array(node.local_grads, dtype=float), np.array(local_grads, dtype=float),
                 f"{name}.local_grads", mistakes=mistakes)
-""")
+""", role="trusted")
 
 nb.tests("value-ops-tests", 3, r"""
 a, b = Value(3.0), Value(-2.0)
@@ -322,7 +326,7 @@ def check_topological(order, root, name):
             check(position[id(p)] < position[id(n)],
                   f"{name}: a parent comes after its child ({p} after {n}).",
                   "append a node only after all of its parents were appended.")
-""")
+""", role="trusted")
 
 nb.tests("topological-order-tests", 2, r"""
 x1, x2 = Value(2.0), Value(5.0)
@@ -459,6 +463,13 @@ print("reverse mode, one pass:", np.round(g, 3))
 gh = grad_of(lambda a, b, c: a * b * c + a / c, 1.5, -2.0, 0.5)
 check_array(np.array(gh, dtype=float), np.array([-2.0 * 0.5 + 1 / 0.5, 1.5 * 0.5, 1.5 * -2.0 - 1.5 / 0.25]),
             "grad_of(a*b*c + a/c)")
+# Reverse mode runs f once, on Values, then one backward pass (not a difference per input).
+expr = spy(lambda a, b: a * b + b.sin())
+check_array(np.array(grad_of(expr, 0.4, 1.1), dtype=float), np.array([1.1, 0.4 + math.cos(1.1)]),
+            "grad_of(a*b + sin b) at (0.4, 1.1)")
+check(len(expr.calls) == 1 and all(isinstance(v, Value) for v in expr.calls[0]),
+      f"grad_of called f {len(expr.calls)} time(s); reverse mode needs one call, on Values.",
+      "wrap the inputs in Value objects, call f once and run backward on its result.")
 ### END HIDDEN TESTS
 """)
 
@@ -496,7 +507,7 @@ plt.loglog(ns, t_forward, "o-", label="forward mode (n passes)")
 plt.loglog(ns, t_reverse, "s-", label="reverse mode (1 backward pass)")
 plt.xlabel("number of inputs n"); plt.ylabel("seconds for the gradient"); plt.legend()
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 5. Why not just recurse?
@@ -543,7 +554,7 @@ plt.xlabel("levels n of v = v + v"); plt.ylabel("work"); plt.legend()
 plt.title("...but the work of naive recursion explodes on shared nodes")
 plt.show()
 print(f"n = {levels[-1]}: {naive_calls[-1]:,} recursive calls vs {edges[-1]} edges")
-""")
+""", role="demo")
 
 nb.code(r"""
 depth = 3 * sys.getrecursionlimit()
@@ -558,7 +569,7 @@ except RecursionError as err:
     print(f"naive recursion on a chain of {depth} products: RecursionError ({err})")
 y.backward()
 print(f"iterative backward on the same chain: x.grad = {x.grad}")
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 6. The picture: `course.draw`
@@ -575,7 +586,7 @@ y = np.log(x1) + x1 * x2 - np.sin(x2)
 display(course.draw(y, names={"x1": x1, "x2": x2}))
 y.backward()
 print(f"y = {float(y.value):.3f}, x1.grad = {float(x1.grad):.4f}, x2.grad = {float(x2.grad):.4f}")
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

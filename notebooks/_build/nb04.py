@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("04-matrix-calculus")
+nb = Notebook("04-matrix-calculus", course_modules=[])
 
 nb.md(r"""
 # 04 · Matrix calculus and broadcasting
@@ -32,12 +32,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=4, suppress=True)
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+""", role="trusted")
 
 nb.md(r"""
 ## 1. Jacobians are too big; VJPs are not
@@ -60,7 +64,7 @@ im = ax.imshow(J.reshape(4, 6), cmap="RdBu", vmin=-2, vmax=2)
 ax.set_xlabel("entry of W (row-major)"); ax.set_ylabel("entry of S = XW (row-major)")
 ax.set_title("dS/dW: X's entries, placed sparsely")
 plt.colorbar(im); plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 Reverse mode never builds it. It only needs the **vector-Jacobian product**: given
@@ -104,6 +108,12 @@ for (n, d, m) in [(1, 4, 3), (7, 2, 5), (3, 3, 3)]:
     dXh, dWh = matmul_vjp(Xh, Wh, dSh)
     check_gradient(lambda W_: np.sum(dSh * (Xh @ W_)), Wh, dWh, f"dW for shapes {(n, d)} @ {(d, m)}")
     check_gradient(lambda X_: np.sum(dSh * (X_ @ Wh)), Xh, dXh, f"dX for shapes {(n, d)} @ {(d, m)}")
+# Large matrices: the transposed products take milliseconds; a finite difference would need
+# two products per weight (hours), so only the derived formula finishes within the time limit.
+Xl, Wl, dSl = rng.normal(size=(256, 300)), rng.normal(size=(300, 200)), rng.normal(size=(256, 200))
+dXl, dWl = matmul_vjp(Xl, Wl, dSl)
+check_exact(dWl, Xl.T @ dSl, "dW for a 256x300 @ 300x200 product", digits=10)
+check_exact(dXl, dSl @ Wl.T, "dX for a 256x300 @ 300x200 product", digits=10)
 ### END HIDDEN TESTS
 """)
 
@@ -255,6 +265,10 @@ check_gradient(lambda t: np.sum(w3 * t.mean(axis=1)), x3, mean_vjp(x3.shape, 1, 
 check_gradient(lambda t: 3.0 * t.mean(), x3, mean_vjp(x3.shape, None, False, 3.0), "mean_vjp over all axes")
 check_gradient(lambda t: np.sum(w3[:, None, :] * t.sum(axis=1, keepdims=True)), x3,
                sum_vjp(x3.shape, 1, True, w3[:, None, :]), "sum_vjp with keepdims")
+big = (300, 400)
+gb = rng.normal(size=(400,))
+check_exact(mean_vjp(big, 0, False, gb), np.broadcast_to(gb / 300, big), "mean_vjp of a 300x400 array",
+            digits=10)
 ### END HIDDEN TESTS
 """)
 
@@ -270,11 +284,12 @@ $H > 0$), never from the upstream gradient.
 ### Exercise 5 (2 points): `relu_vjp(Z, dH)`
 """)
 
-nb.solution("relu-vjp", r"""
+nb.code(r"""
 def relu(Z):
     return np.maximum(Z, 0.0)
+""", role="both")
 
-
+nb.solution("relu-vjp", r"""
 def relu_vjp(Z, dH):
     ### BEGIN SOLUTION
     return dH * (Z > 0)
@@ -294,6 +309,10 @@ check_array(relu_vjp(Z, dH), np.array([[-1.0, 0.0, 0.0], [0.0, -3.0, 0.5]]), "re
 Zh = rng.normal(size=(6, 4))
 Ch = rng.normal(size=(6, 4))
 check_gradient(lambda t: np.sum(Ch * relu(t)), Zh, relu_vjp(Zh, Ch), "relu_vjp vs numeric differences")
+# Just beside the kink: relu'(z) is 1 for z = 1e-9 > 0 (a finite difference would give about 0.5).
+Zk = np.array([[1e-9, -1e-9, 2.0], [-3.0, 5e-10, -5e-10]])
+check_array(relu_vjp(Zk, np.ones((2, 3))), (Zk > 0) * 1.0, "relu_vjp right beside the kink z = 0",
+            atol=1e-12)
 ### END HIDDEN TESTS
 """)
 
@@ -376,7 +395,7 @@ b_kink = bg.copy()
 b_kink[0] -= (Xg @ Wg + bg)[0, 0] - 1e-7
 dW_kink, _ = dense_relu_grads(Xg, Wg, b_kink, Cg)
 print(check_grad(lambda t: layer_loss(t, Xg, b_kink, Cg), Wg, dW_kink, name="dW at a kink").message)
-""")
+""", role="demo")
 
 nb.md(r"""
 Gradient checks therefore use random inputs (where landing within $10^{-6}$ of a kink is
@@ -452,7 +471,7 @@ ax2.plot(x_data[:, 0], y_data, ".", alpha=0.5, label="data (true w = 1.7, b = -0
 grid = np.linspace(-3, 3, 2)
 ax2.plot(grid, params["w"][0] * grid + params["b"], "r-", label=f"fit: w = {params['w'][0]:.2f}, b = {float(params['b']):.2f}")
 ax2.legend(); plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("05-linear-models")
+nb = Notebook("05-linear-models", course_modules=["course.data", "course.plot"])
 
 nb.md(r"""
 # 05 · Linear models by automatic differentiation
@@ -36,15 +36,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 from course.data import make_blobs, make_spiral
-from course.nn import binary_logistic, hinge, l2_penalty, softmax_cross_entropy  # references for the tests
 from course.plot import plot_decision_boundary
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=5, suppress=True)
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers, and reference losses to compare with.
+from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+from course.nn import binary_logistic, hinge, l2_penalty, softmax_cross_entropy
+""", role="trusted")
 
 nb.md(r"""
 ## 1. Logistic regression
@@ -79,7 +83,7 @@ def sigmoid(s):
 
 
 print(softplus(np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])))
-""")
+""", role="both")
 
 nb.md(r"""
 The data: two Gaussian clouds in the plane (`make_blobs`), labels 0 and 1.
@@ -191,7 +195,8 @@ def _check_logistic_gradient(params, X, y, reg, label):
     check(isinstance(mine, dict) and set(mine) == {"w", "b"},
           f"logistic_gradient should return a dict with keys 'w' and 'b', got {mine!r:.80}.",
           'end with `return {"w": dw, "b": db}`.')
-    ad = course.grad(logistic_loss)(params, X, y, reg)
+    # The reference: the course's loss differentiated by the course's engine (not your loss).
+    ad = course.grad(lambda p: binary_logistic(X @ p["w"] + p["b"], y) + l2_penalty([p["w"]], reg))(params)
     ds = sigmoid(X @ params["w"] + params["b"]) - y
     check_array(mine["w"], ad["w"], f"gradient w.r.t. w ({label})", rtol=1e-7, mistakes={
         "you forgot the gradient of the regularisation term: add reg * w to dL/dw.": X.T @ ds / len(y),
@@ -217,8 +222,12 @@ for trial in range(3):
     n_h, d_h = [(1, 1), (9, 5), (40, 3)][trial]
     Xh = rng.normal(size=(n_h, d_h))
     yh = (rng.random(n_h) < 0.5).astype(float)
-    _check_logistic_gradient({"w": rng.normal(size=d_h), "b": float(rng.normal())}, Xh, yh,
-                             [0.0, 0.5, 2.0][trial], f"{n_h} examples, {d_h} features")
+    ph = {"w": rng.normal(size=d_h), "b": float(rng.normal())}
+    _check_logistic_gradient(ph, Xh, yh, [0.0, 0.5, 2.0][trial], f"{n_h} examples, {d_h} features")
+    ds_h = sigmoid(Xh @ ph["w"] + ph["b"]) - yh
+    exact = logistic_gradient(ph, Xh, yh, [0.0, 0.5, 2.0][trial])
+    check_exact(exact["w"], Xh.T @ ds_h / n_h + [0.0, 0.5, 2.0][trial] * ph["w"],
+                f"gradient w.r.t. w to 11 digits ({n_h} examples)", digits=11)
 ### END HIDDEN TESTS
 """)
 
@@ -255,7 +264,7 @@ axes[0].plot(losses); axes[0].set_xlabel("step"); axes[0].set_ylabel("loss"); ax
 plot_decision_boundary(lambda Z: sigmoid(Z @ p_logreg["w"] + p_logreg["b"]) > 0.5, X_blobs, y_blobs,
                        ax=axes[1], title="logistic regression")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 2. The support vector machine: maximum margin
@@ -355,7 +364,7 @@ for level, style in [(0, "k-"), (1, "k--"), (-1, "k--")]:
 ax.scatter(*X_blobs[support].T, s=120, facecolors="none", edgecolors="k", label="support vectors")
 ax.legend(loc="lower right"); ax.set_ylim(X_blobs[:, 1].min() - 1, X_blobs[:, 1].max() + 1)
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 Compare with logistic regression: its loss never becomes exactly zero, so *every* point pulls on
@@ -445,7 +454,7 @@ axes[0].set_title("softmax classifier on the spiral")
 plot_decision_boundary(lambda Z: np.argmax(Z @ p_lin["W"] + p_lin["b"], axis=1), X_sp, y_sp, ax=axes[1],
                        title=f"linear decision regions ({train_acc:.0%} correct)")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 The regions of a linear classifier are convex wedges bounded by straight lines, while each class
@@ -465,18 +474,18 @@ small step from a real image, produces *adversarial examples*.
 
 ### Exercise 5 (3 points): gradient ascent on the input
 
-Implement `optimal_input(f, x0, lr, steps)`: starting from a **copy** of `x0`, take `steps`
-gradient-ascent steps on the scalar function `f` and return the final `x` (a numpy array of
-`x0`'s shape). Use `course.grad(f)` for $\nabla_x f$. Do not modify `x0`.
+Implement `optimal_input(grad_f, x0, lr, steps)`: starting from a **copy** of `x0`, take `steps`
+gradient-ascent steps on a scalar function $f$ and return the final `x` (a numpy array of
+`x0`'s shape). `grad_f(x)` returns $\nabla_x f$; the caller builds it with AD, as in
+`optimal_input(course.grad(f), x0)`. Do not modify `x0`.
 """)
 
 nb.solution("optimal-input", r"""
-def optimal_input(f, x0, lr=0.1, steps=100):
+def optimal_input(grad_f, x0, lr=0.1, steps=100):
     ### BEGIN SOLUTION
-    df = course.grad(f)
     x = np.array(x0, dtype=float)
     for _ in range(steps):
-        x = x + lr * df(x)
+        x = x + lr * grad_f(x)
     return x
     ### END SOLUTION
 """)
@@ -486,26 +495,26 @@ nb.tests("optimal-input-tests", 3, r"""
 w_opt, mu = np.array([1.0, -2.0, 0.5]), 0.5
 f_lin = lambda x: np.sum(w_opt * x) - mu * np.sum(x * x)
 x_start = np.array([0.3, 0.3, 0.3])
-one = optimal_input(f_lin, x_start, lr=0.1, steps=1)
+one = optimal_input(course.grad(f_lin), x_start, lr=0.1, steps=1)
 grad_start = w_opt - 2 * mu * x_start
 check_array(one, x_start + 0.1 * grad_start, "optimal_input after one step", mistakes={
     "you stepped against the gradient (descent): ascent is x + lr * grad f(x).": x_start - 0.1 * grad_start,
     "you returned the starting point: update x in the loop and return the updated x.": x_start,
 })
 check_array(x_start, np.array([0.3, 0.3, 0.3]), "x0 after calling optimal_input", mistakes={})
-check_array(optimal_input(f_lin, x_start, lr=0.1, steps=200), w_opt / (2 * mu),
+check_array(optimal_input(course.grad(f_lin), x_start, lr=0.1, steps=200), w_opt / (2 * mu),
             "optimal_input after 200 steps", rtol=1e-6, atol=1e-8)
 ### BEGIN HIDDEN TESTS
 A = np.array([[2.0, 0.5], [0.5, 1.0]])
 c = np.array([1.0, -1.0])
 f_quad = lambda x: np.sum(c * x) - 0.5 * np.sum(x * (x @ A))   # maximum where A x = c
 X0 = np.zeros(2)
-check_array(optimal_input(f_quad, X0, lr=0.3, steps=300), np.linalg.solve(A, c),
+check_array(optimal_input(course.grad(f_quad), X0, lr=0.3, steps=300), np.linalg.solve(A, c),
             "optimal_input on a quadratic", rtol=1e-6, atol=1e-8)
-check_array(optimal_input(f_quad, X0, lr=0.3, steps=0), X0, "optimal_input with steps=0")
+check_array(optimal_input(course.grad(f_quad), X0, lr=0.3, steps=0), X0, "optimal_input with steps=0")
 M0 = rng.normal(size=(2, 3))
 M_before = M0.copy()
-out = optimal_input(lambda x: -np.sum((x - 1.0) ** 2), M0, lr=0.25, steps=60)
+out = optimal_input(course.grad(lambda x: -np.sum((x - 1.0) ** 2)), M0, lr=0.25, steps=60)
 check_array(out, np.ones((2, 3)), "optimal_input on a 2x3 input", rtol=1e-6, atol=1e-8)
 check_array(M0, M_before, "the 2x3 x0 after calling optimal_input")
 ### END HIDDEN TESTS
@@ -526,7 +535,8 @@ def log_prob(x, c):
 
 
 mu = 0.05
-best = [optimal_input(lambda x, c=c: log_prob(x, c) - mu * np.sum(x * x), np.zeros(2), lr=0.5, steps=200)
+best = [optimal_input(course.grad(lambda x, c=c: log_prob(x, c) - mu * np.sum(x * x)), np.zeros(2),
+                      lr=0.5, steps=200)
         for c in range(K)]
 fig, ax = plt.subplots(figsize=(5, 5))
 plot_decision_boundary(lambda Z: np.argmax(Z @ p_lin["W"] + p_lin["b"], axis=1), X_sp, y_sp, ax=ax,
@@ -536,7 +546,7 @@ for c, x in enumerate(best):
     ax.plot(*x, marker="*", ms=20, mec="k", color=["tab:blue", "tab:red", "tab:green"][c])  # the classes' colours
     print(f"class {c}: x* = {x}, p(class {c} | x*) = {p:.3f}")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

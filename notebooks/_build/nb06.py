@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("06-layers")
+nb = Notebook("06-layers", course_modules=[])
 
 nb.md(r"""
 # 06 · Layers with forward and backward, and gradient checks
@@ -33,14 +33,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
-from course.gradcheck import check_grad, numeric_grad, rel_error
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
 rng = np.random.default_rng(0)
 np.set_printoptions(precision=5, suppress=True)
+""", role="both")
 
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+""", role="trusted")
 
+nb.code(r"""
 class Layer:
     # The contract every layer follows.
     #   forward(x)            -> output; remembers what backward needs (e.g. self.x = x)
@@ -185,6 +189,14 @@ _check_dense(n=3, n_in=1, n_out=1, seed=3)
 layer = Dense(64, 32, np.random.default_rng(4))
 check(np.all(layer.params["b"] == 0) and abs(layer.params["W"].std() / np.sqrt(2 / 96) - 1) < 0.1,
       "Dense.__init__ should use xavier_init and zero biases.", "do not change __init__.")
+# The derived formulas to 12 digits (a finite difference is right to only 5-10).
+lx = Dense(5, 3, np.random.default_rng(9))
+xe, Ge = rng.normal(size=(4, 5)), rng.normal(size=(4, 3))
+We = lx.params["W"].copy()
+lx.forward(xe)
+check_exact(lx.backward(Ge), Ge @ We.T, "Dense.backward's input gradient (exact)")
+check_exact(lx.grads.get("W"), xe.T @ Ge, 'Dense.grads["W"] (exact)')
+check_exact(lx.grads.get("b"), Ge.sum(axis=0), 'Dense.grads["b"] (exact)')
 ### END HIDDEN TESTS
 """)
 
@@ -218,7 +230,7 @@ for a in axes:
     a.legend(); a.grid(alpha=0.3)
 plt.show()
 print("max of sigmoid' =", (sig * (1 - sig)).max(), "  max of tanh' =", (1 - np.tanh(z) ** 2).max())
-""")
+""", role="demo")
 
 nb.md(r"""
 Note the sigmoid's derivative never exceeds $1/4$: a gradient passing through ten sigmoid layers
@@ -260,7 +272,7 @@ def check_activation(layer_cls, phi, x, G, name, mistakes=None):
 def away_from_zero(shape, r):
     x = r.normal(size=shape)
     return x + 0.1 * np.sign(x)
-""")
+""", role="trusted")
 
 nb.tests("relu-tests", 2, r"""
 def _relu_mistakes(x, G):
@@ -326,6 +338,11 @@ for shape in [(1, 1), (6, 7)]:
     check_activation(Sigmoid, _sigmoid, xh, Gh, f"Sigmoid on shape {shape}", _sigmoid_mistakes(xh, Gh))
 extreme = np.array([[-800.0, -30.0, 0.0, 30.0, 800.0]])
 check_array(Sigmoid().forward(extreme), _sigmoid(extreme), "Sigmoid.forward at +-800", atol=1e-12)
+xs_e, Gs_e = 2 * rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+ls = Sigmoid()
+ys_e = _sigmoid(xs_e)
+ls.forward(xs_e)
+check_exact(ls.backward(Gs_e), Gs_e * ys_e * (1 - ys_e), "Sigmoid.backward (exact)")
 ### END HIDDEN TESTS
 """)
 
@@ -361,6 +378,10 @@ check_activation(Tanh, np.tanh, x_t, G_t, "Tanh", _tanh_mistakes(x_t, G_t))
 for shape in [(1, 3), (9, 2)]:
     xh, Gh = 2 * rng.normal(size=shape), rng.normal(size=shape)
     check_activation(Tanh, np.tanh, xh, Gh, f"Tanh on shape {shape}", _tanh_mistakes(xh, Gh))
+xt_e, Gt_e = 2 * rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+lt = Tanh()
+lt.forward(xt_e)
+check_exact(lt.backward(Gt_e), Gt_e * (1 - np.tanh(xt_e) ** 2), "Tanh.backward (exact)")
 ### END HIDDEN TESTS
 """)
 
@@ -441,6 +462,11 @@ check(np.isfinite(loss_big) and np.all(np.isfinite(d_big)),
       "softmax without the max shift overflows: subtract logits.max(axis=1, keepdims=True) before np.exp.")
 check_scalar(loss_big, float(course.softmax_cross_entropy(np.array([[1000.0, 999.0, 990.0], [-5.0, 800.0, 0.0]]),
                                                           np.array([1, 1]))), "loss for logits around 1000", rtol=1e-8)
+logits_e, y_e = rng.normal(size=(7, 4)), rng.integers(0, 4, size=7)
+P_e = np.exp(logits_e - logits_e.max(axis=1, keepdims=True))
+P_e /= P_e.sum(axis=1, keepdims=True)
+check_exact(softmax_cross_entropy(logits_e.copy(), y_e)[1], (P_e - np.eye(4)[y_e]) / 7,
+            "dlogits (exact)")
 ### END HIDDEN TESTS
 """)
 
@@ -456,6 +482,9 @@ $10^{-7}$ or smaller.
 """)
 
 nb.code(r"""
+from course.gradcheck import check_grad, rel_error
+
+
 def forward_all(layers, x):
     for layer in layers:
         x = layer.forward(x)
@@ -485,7 +514,7 @@ for i, layer in enumerate(net):
             return softmax_cross_entropy(forward_all(net, X_small), y_small)[0]
         report = check_grad(f, value, layer.grads[name], name=f"layer {i} ({type(layer).__name__}) {name}")
         print(f"{report.name:28s} relative error {report.max_rel_error:.1e}  {'ok' if report.passed else 'WRONG'}")
-""")
+""", role="demo")
 
 nb.md(r"""
 The same network written with the engine needs no backward code at all: `course.grad`
@@ -506,7 +535,7 @@ params = [(layer.params["W"], layer.params["b"]) for layer in dense_layers]
 ad_grads = course.grad(engine_loss)(params)
 for i, (layer, (gW, gb)) in enumerate(zip(dense_layers, ad_grads)):
     print(f"Dense {i}: rel. error dW {rel_error(layer.grads['W'], gW):.1e}, db {rel_error(layer.grads['b'], gb):.1e}")
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("07-two-layer-network")
+nb = Notebook("07-two-layer-network", course_modules=["course.data", "course.plot"])
 
 nb.md(r"""
 # 07 · A two-layer network: backprop by hand and by AD
@@ -36,7 +36,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 from course.data import make_moons, make_spiral
 from course.plot import plot_decision_boundary
 
@@ -46,7 +45,12 @@ np.set_printoptions(precision=5, suppress=True)
 
 X_sp, y_sp = make_spiral(n_per_class=100, n_classes=3, seed=0)
 print("spiral:", X_sp.shape, "labels", np.bincount(y_sp))
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+""", role="trusted")
 
 nb.md(r"""
 ## 1. The forward pass and the loss (given)
@@ -67,15 +71,33 @@ def two_layer_scores(params, X):
     return h @ params["W2"] + params["b2"]
 
 
+def cross_entropy(scores, y):
+    # Mean softmax cross-entropy, stable (the max is subtracted before exp). Plain numpy, so it
+    # works on arrays and on Tensors: course.grad differentiates it like any numpy code.
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    return np.mean(np.log(np.sum(np.exp(shifted), axis=1)) - shifted[np.arange(len(y)), y])
+
+
 def two_layer_loss(params, X, y, reg=0.0):
-    # Works on numpy arrays and on Tensors: course.grad(two_layer_loss) differentiates it.
-    data = course.softmax_cross_entropy(two_layer_scores(params, X), y)
+    data = cross_entropy(two_layer_scores(params, X), y)
     return data + 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+
+
+def train(loss_and_grads, params, X, y, reg=1e-3, lr=1.0, steps=1000):
+    # Plain gradient descent with the gradients that loss_and_grads returns.
+    params = {k: v.copy() for k, v in params.items()}
+    losses = []
+    for _ in range(steps):
+        loss, grads = loss_and_grads(params, X, y, reg)
+        for k in params:
+            params[k] -= lr * grads[k]
+        losses.append(float(loss))
+    return params, losses
 
 
 p_demo = init_two_layer(2, 100, 3, np.random.default_rng(0))
 print("initial loss:", float(two_layer_loss(p_demo, X_sp, y_sp, 1e-3)), " log(3) =", np.log(3))
-""")
+""", role="both")
 
 nb.md(r"""
 ## 2. Backpropagation by hand
@@ -176,6 +198,14 @@ for trial, (n_h, d_h, hid, k_h, reg_h) in enumerate([(1, 2, 3, 2, 0.0), (20, 5, 
     _, gh = two_layer_loss_and_grads({k: v.copy() for k, v in ph.items()}, Xh, yh, reg_h)
     check_gradient(lambda w: float(two_layer_loss({**ph, "W1": w}, Xh, yh, reg_h)), ph["W1"].copy(), gh["W1"],
                    f"dW1 vs numeric differences (hidden test {trial})", tol=1e-5)
+# The backward pass to 10 digits (a finite difference is right to only 5-10).
+pe = init_two_layer(3, 5, 4, rng)
+pe["b1"] = rng.normal(size=5)
+Xe, ye = rng.normal(size=(8, 3)), rng.integers(0, 4, size=8)
+exact = course.grad(two_layer_loss)(pe, Xe, ye, 0.1)
+_, mine = two_layer_loss_and_grads({k: v.copy() for k, v in pe.items()}, Xe, ye, 0.1)
+for k in ["W1", "b1", "W2", "b2"]:
+    check_exact(mine[k], exact[k], f"d{k} to 10 digits", digits=10)
 ### END HIDDEN TESTS
 """)
 
@@ -188,17 +218,6 @@ point: the two loss curves must lie on top of each other.
 """)
 
 nb.code(r"""
-def train(loss_and_grads, params, X, y, reg=1e-3, lr=1.0, steps=1000):
-    params = {k: v.copy() for k, v in params.items()}
-    losses = []
-    for _ in range(steps):
-        loss, grads = loss_and_grads(params, X, y, reg)
-        for k in params:
-            params[k] -= lr * grads[k]
-        losses.append(float(loss))
-    return params, losses
-
-
 def ad_loss_and_grads(params, X, y, reg):
     return course.value_and_grad(two_layer_loss)(params, X, y, reg)
 
@@ -218,7 +237,7 @@ fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.semilogy(hand_losses, label="hand backprop"); ax.semilogy(ad_losses, "--", label="course.grad (AD)")
 ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.legend(); ax.set_title("two-layer network on the spiral")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ### Exercise 2 (2 points): predictions and accuracy
@@ -242,10 +261,16 @@ scores_small = two_layer_scores(p_small, X_small)
 check_array(predict(p_small, X_small), np.array([0, 1, 2, 0]), "predict on 4 points", mistakes={
     "take the argmax over the classes (axis=1), one prediction per example.": np.argmax(scores_small, axis=0),
     "return the index of the largest score (np.argmax), not the score itself.": np.max(scores_small, axis=1)})
-train_acc = np.mean(predict(p_hand, X_sp) == y_sp)
+# Train the network with your gradients (exercise 1), then classify the spiral with predict.
+p_trained, _ = train(two_layer_loss_and_grads, init_two_layer(2, 100, 3, np.random.default_rng(0)),
+                     X_sp, y_sp, steps=1000)
+train_acc = np.mean(predict(p_trained, X_sp) == y_sp)
 print(f"training accuracy on the spiral: {train_acc:.1%}")
-check(train_acc >= 0.99, f"your network classifies only {train_acc:.1%} of the spiral correctly (need >= 99%).",
-      "if the loss curve above goes down, check predict; otherwise check the gradients of exercise 1.")
+check(np.mean(np.argmax(two_layer_scores(p_trained, X_sp), axis=1) == y_sp) >= 0.99,
+      "trained with your gradients, the network classifies less than 99% of the spiral correctly.",
+      "check the gradients of exercise 1 (their test above).")
+check(train_acc >= 0.99, f"your predict classifies only {train_acc:.1%} of the spiral correctly (need >= 99%).",
+      "predict returns the index of the largest score of each row.")
 ### BEGIN HIDDEN TESTS
 ph = init_two_layer(4, 6, 5, rng)
 Xh = rng.normal(size=(11, 4))
@@ -267,7 +292,7 @@ plot_decision_boundary(lambda Z: np.argmax(Z @ lin["W"] + lin["b"], axis=1), X_s
 plot_decision_boundary(lambda Z: predict(p_hand, Z), X_sp, y_sp, ax=axes[1],
                        title=f"two-layer ReLU network: {np.mean(predict(p_hand, X_sp) == y_sp):.0%}")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 The hidden layer bends the boundaries: 100 ReLU units give a piecewise-linear function of the input
@@ -283,10 +308,9 @@ and the same softmax cross-entropy plus $\frac\lambda2(\lVert W_1\rVert^2+\lVert
 
 ### Exercise 3 (3 points): `tanh_net_loss`
 
-Write the loss with numpy functions only (`np.tanh`, `@`, ...) and `course.softmax_cross_entropy`
-(the fused, stable primitive of the engine, which returns the mean over the batch). No backward
-code: the test differentiates your function with `course.grad` and compares with numeric
-differences.
+Write the loss with numpy functions only (`np.tanh`, `@`, ...) and `cross_entropy` from
+section 1 (stable, the mean over the batch). No backward code: the test differentiates your
+function with `course.grad` and compares with numeric differences.
 """)
 
 nb.solution("tanh-net", r"""
@@ -295,7 +319,7 @@ def tanh_net_loss(params, X, y, reg=0.0):
     h = np.tanh(X @ params["W1"] + params["b1"])
     scores = h @ params["W2"] + params["b2"]
     penalty = 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
-    return course.softmax_cross_entropy(scores, y) + penalty
+    return cross_entropy(scores, y) + penalty
     ### END SOLUTION
 """)
 
@@ -363,7 +387,7 @@ axes[0].plot(moon_losses); axes[0].set_xlabel("step"); axes[0].set_ylabel("loss"
 plot_decision_boundary(lambda Z: tanh_predict(p_moons, Z), X_moons, y_moons, ax=axes[1],
                        title=f"3 tanh units: {acc:.1%} training accuracy")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 5. How many hidden units?
@@ -384,7 +408,7 @@ for ax, hidden in zip(axes.ravel(), sizes):
                            title=f"hidden size {hidden}: {acc_h:.0%}")
 plt.tight_layout()
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 With one to three units the trained boundary here is little more than a single bent line (the
@@ -408,7 +432,7 @@ from course.widgets import playground
 
 if not GRADING:  # building it trains a first network: a few seconds that grading does not need
     display(playground())
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("08-training-tricks")
+nb = Notebook("08-training-tricks", course_modules=["course.data"])
 
 nb.md(r"""
 # 08 · Training tricks
@@ -38,7 +38,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import course
-from course.checks import check, check_array, check_gradient, check_scalar
 from course.data import make_moons, make_spiral
 
 GRADING = bool(os.environ.get("NBGRADER_EXECUTION"))  # set by nbgrader while grading
@@ -57,7 +56,12 @@ def mlp_init(sizes, rng, scale="he"):
 
 def accuracy(scores, y):
     return float(np.mean(np.argmax(np.asarray(scores), axis=1) == y))
-""")
+""", role="both")
+
+nb.code(r"""
+# The helpers the test cells use to check your answers and explain what is wrong.
+from course.checks import check, check_array, check_gradient, check_scalar
+""", role="trusted")
 
 nb.md(r"""
 ## 1. Minibatch stochastic gradient descent
@@ -232,7 +236,7 @@ for method, lr in [("full batch", 0.5), ("minibatch SGD", 0.5), ("momentum", 0.0
     ax.semilogy(hist, label=f"{method} (lr {lr}): acc {accuracy(mlp_scores(params_m, X_sp), y_sp):.0%}")
 ax.set_xlabel("epoch"); ax.set_ylabel("training loss"); ax.legend(); ax.set_title("spiral, 2-100-3 ReLU")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 2. Initialisation and gradient flow
@@ -257,7 +261,7 @@ for act_name, act, scale in [("tanh", np.tanh, 0.01), ("tanh", np.tanh, 1.0), ("
 ax.set_xlabel("layer"); ax.set_ylabel("std of activations"); ax.legend(fontsize=8)
 ax.set_title("forward signal through 10 layers")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 The backward pass has the same problem, made worse by the activation's derivative: the sigmoid's
@@ -282,7 +286,7 @@ for name, act, scale in [("sigmoid", course.sigmoid, "xavier"), ("relu", lambda 
 ax.set_xlabel("layer"); ax.set_ylabel(r"$\|\partial L / \partial W_\ell\|$"); ax.legend()
 ax.set_title("gradient flow: sigmoid vanishes, ReLU does not")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 3. Gradient clipping
@@ -370,7 +374,7 @@ for max_norm in [None, 1.0]:
           f"largest loss {max(losses):.3g}, training accuracy {accuracy(mlp_scores(params_c, X_sp), y_sp):.0%}")
 ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.legend(); ax.set_title("badly initialised 4-layer ReLU net")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 4. Dropout
@@ -478,7 +482,7 @@ for p_drop, color in [(0.0, "C0"), (0.5, "C1")]:
 ax.set_xlabel("epoch"); ax.set_ylabel("loss"); ax.set_ylim(0, 1.2); ax.legend()
 ax.set_title("overfitting 40 points, with and without dropout")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 5. Batch normalisation
@@ -588,7 +592,7 @@ for use_bn in [False, True]:
 ax.set_xlabel("epoch"); ax.set_ylabel("training loss (batch statistics)"); ax.legend()
 ax.set_title("6-layer sigmoid network on the spiral")
 plt.show()
-""")
+""", role="demo")
 
 nb.md(r"""
 ## 6. Early stopping
@@ -648,7 +652,7 @@ ax.set_xlabel("epoch"); ax.set_ylabel("loss"); ax.set_ylim(0, 1.2); ax.legend()
 ax.set_title("early stopping on the run without dropout")
 plt.show()
 print(f"best validation loss {val[best]:.3f} at epoch {best}; the last epoch had {val[-1]:.3f}")
-""")
+""", role="demo")
 
 nb.md(r"""
 ## Summary

@@ -8,6 +8,8 @@ cell is replaced by the sum of the points of the graded cells.
 
 from __future__ import annotations
 
+import ast
+import sys
 import textwrap
 from pathlib import Path
 
@@ -15,6 +17,15 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(NOTEBOOKS.parent))  # autograder.names: the grader's own name analysis
+from autograder.names import cell_names  # noqa: E402
+
+# Where a locked code cell runs while the notebook is graded (autograder/execute.py).
+ROLES = ("student", "both", "trusted", "demo")
+# course.<name> -> the module that defines it (course/__init__.py re-exports the engine).
+ENGINE_NAMES = {"Tensor", "Dual", "grad", "value_and_grad", "jacobian", "jvp", "hvp", "no_grad",
+                "enable_grad", "is_grad_enabled", "relu", "sigmoid", "softmax_cross_entropy",
+                "logsumexp", "trace", "draw"}
 
 
 def _src(text: str) -> str:
@@ -31,10 +42,16 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool,
 
 
 class Notebook:
-    """Cells in order; ``md``/``code`` are read-only teaching cells, ``solution``/``tests`` graded."""
+    """Cells in order; ``md``/``code`` are read-only teaching cells, ``solution``/``tests`` graded.
 
-    def __init__(self, slug: str) -> None:
+    ``course_modules`` are the parts of the ``course`` package the student's code may import
+    while the notebook is graded (everything else is absent then, so that an exercise cannot be
+    answered by calling the reference implementation).
+    """
+
+    def __init__(self, slug: str, course_modules: list[str] | None = None) -> None:
         self.slug = slug
+        self.course_modules = list(course_modules or [])
         self.cells: list = []
         self._ids: set[str] = set()
 
@@ -49,10 +66,18 @@ class Notebook:
         self.cells.append(new_markdown_cell(_src(text), metadata=_meta(
             self._id(None), grade=False, solution=False, locked=True)))
 
-    def code(self, text: str) -> None:
-        """A teaching cell the student runs but does not edit (worked example, plot)."""
-        self.cells.append(new_code_cell(_src(text), metadata=_meta(
-            self._id(None), grade=False, solution=False, locked=True)))
+    def code(self, text: str, role: str = "student") -> None:
+        """A teaching cell the student runs but does not edit (worked example, plot).
+
+        ``role`` says where it runs while grading: ``student`` (the student's process only),
+        ``both`` (imports and fixtures the tests use as well), ``trusted`` (the tests' helpers
+        only) or ``demo`` (not at all: plots and demonstrations nothing later depends on).
+        """
+        assert role in ROLES, f"unknown role {role!r}"
+        meta = _meta(self._id(None), grade=False, solution=False, locked=True)
+        if role != "student":
+            meta["autograder"] = {"role": role}
+        self.cells.append(new_code_cell(_src(text), metadata=meta))
 
     def free(self, text: str) -> None:
         """An unlocked scratch cell for the student's own experiments (not graded)."""
@@ -80,7 +105,9 @@ class Notebook:
         for cell in cells:
             if cell.cell_type == "markdown":
                 cell.source = cell.source.replace("{TOTAL_POINTS}", total_text)
+        check_roles(cells, self.course_modules)
         nb = new_notebook(cells=cells, metadata={
+            "autograder": {"course_modules": self.course_modules},
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
         })
@@ -94,3 +121,88 @@ class Notebook:
         path = NOTEBOOKS / f"{self.slug}.ipynb"
         nbformat.write(self.build(), path)
         return path
+
+
+def role_of(cell) -> str:
+    """test, solution, free, or the role of a locked teaching cell."""
+    meta = cell.metadata.get("nbgrader")
+    if cell.cell_type != "code":
+        return "markdown"
+    if not meta:
+        return "free"
+    if meta.get("grade") and not meta.get("solution"):
+        return "test"
+    if meta.get("solution"):
+        return "solution"
+    return cell.metadata.get("autograder", {}).get("role", "student")
+
+
+def _course_uses(source: str) -> set[str]:
+    """Modules of ``course`` a cell imports or reaches as ``course.<name>``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course"):
+            for alias in node.names:
+                used.add(node.module if node.module != "course" else
+                         ("course.autodiff" if alias.name in ENGINE_NAMES else f"course.{alias.name}"))
+        elif isinstance(node, ast.Import):
+            used.update(a.name for a in node.names if a.name.startswith("course."))
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "course":
+            used.add("course.autodiff" if node.attr in ENGINE_NAMES else f"course.{node.attr}")
+    return used
+
+
+def check_roles(cells: list, course_modules: list[str]) -> None:
+    """The grading contract of a notebook, checked when it is generated.
+
+    * tests and trusted cells take names only from trusted cells, earlier tests, or the
+      student's answers (the names they take from answers are what grading rebinds);
+    * trusted and shared cells never use the student's answers (the tests' fixtures would
+      otherwise be the student's);
+    * a name is bound either by answers or by trusted code, never both;
+    * cells that run in the student's process use only names bound there before, and only the
+      declared ``course_modules``.
+    """
+    problems, trusted, student_side, answers = [], set(), set(), set()
+    allowed = set(course_modules)
+    for cell in cells:
+        if role_of(cell) == "solution":
+            answers |= cell_names(cell.source)[0]
+    for index, cell in enumerate(cells):
+        role = role_of(cell)
+        if role in ("markdown", "free", "demo"):
+            continue
+        bound, free, at_top = cell_names(cell.source)
+        where = f"cell {index} ({role})"
+        if role in ("test", "trusted", "both"):
+            from_student = free - trusted
+            if role in ("trusted", "both") and at_top - trusted:
+                problems.append(f"{where} uses {sorted(at_top - trusted)} when it runs, which "
+                                "trusted code does not define (shared and trusted cells must not "
+                                "depend on answers; functions they define may call answers)")
+            elif from_student - answers:
+                problems.append(f"{where} uses {sorted(from_student - answers)}, defined neither by "
+                                "trusted cells nor by an answer (a teaching cell's value would be "
+                                "the student's: define it in a 'both' cell or in the test)")
+            clash = bound & answers
+            if clash:
+                problems.append(f"{where} binds {sorted(clash)}, which an answer cell also binds")
+            trusted |= bound
+        if role in ("solution", "student", "both"):
+            missing = free - student_side
+            if missing:
+                problems.append(f"{where} uses {sorted(missing)}, which the student's process "
+                                "does not have while grading (defined in a trusted or demo cell?)")
+            outside = {m for m in _course_uses(cell.source)
+                       if not any(m == a or m.startswith(a + ".") for a in allowed)}
+            if outside:
+                problems.append(f"{where} uses {sorted(outside)}, not in course_modules "
+                                f"{sorted(allowed)}")
+            student_side |= bound
+    if problems:
+        raise ValueError("grading contract broken:\n  " + "\n  ".join(problems))
