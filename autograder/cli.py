@@ -75,11 +75,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def feedback(course: Course) -> Path:
-    """HTML feedback for every autograded submission: ``feedback/<student>/<id>/<id>.html``."""
+def feedback(course: Course, students: list[str] | None = None) -> Path:
+    """HTML feedback for autograded submissions (every one, or ``students``' only):
+    ``feedback/<student>/<id>/<id>.html``."""
     for assignment in course.released():
-        if list((course.root / "autograded").glob(f"*/{assignment}")):
+        graded = {p.parent.name for p in (course.root / "autograded").glob(f"*/{assignment}")}
+        if students is None and graded:
             course.run_api("generate_feedback", assignment, force=True)
+        for student in sorted(graded & set(students or [])):
+            course.run_api("generate_feedback", assignment, student, force=True)
     return course.root / "feedback"
 
 

@@ -19,6 +19,7 @@ from .course import Course, GraderError
 
 STUDENT_FILE = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file>.+)$")
 UNKNOWN = "?"
+MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
 
 
 @dataclass
@@ -34,10 +35,12 @@ class Collected:
 def grade_ids(path: Path) -> set[str] | None:
     """The nbgrader cell ids of a notebook, or None if it is not a readable notebook."""
     try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return None
         nb = json.loads(path.read_text(encoding="utf-8"))
         return {c["metadata"]["nbgrader"]["grade_id"] for c in nb.get("cells", [])
                 if "grade_id" in c.get("metadata", {}).get("nbgrader", {})}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except Exception:  # noqa: BLE001 - any broken file (RecursionError for deep JSON too)
         return None
 
 
@@ -84,10 +87,14 @@ def place(course: Course, matcher: Matcher, student: str, path: Path, name: str,
     target.parent.mkdir(parents=True, exist_ok=True)
     if path.resolve() != target.resolve():
         shutil.copyfile(path, target)
-    reason = ""
+    reasons = []
     if name != target.name:
-        reason = f"submitted as '{name}', matched to {assignment} by its {how}"
-        course.note(student, assignment, reason, status)
+        reasons.append(f"submitted as '{name}', matched to {assignment} by its {how}")
+    if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
+        reasons.append("collected, but it is not a valid notebook")
+    reason = "; ".join(reasons)
+    for note in reasons:
+        course.note(student, assignment, note, status)
     return Collected(str(path), student, assignment, reason)
 
 
@@ -107,42 +114,75 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     status = course.load_status()
     results: list[Collected] = []
     zips: dict[str, list[Path]] = {}
-    for path in sorted(p for p in src.rglob("*") if p.is_file()):
-        if path.suffix == ".zip":
-            target = assignment or _zip_assignment(path, matcher)
-            if target is None:
-                reason = f"cannot tell the assignment of {path.name}; pass --assignment"
-                results.append(Collected(str(path), UNKNOWN, UNKNOWN, reason))
-                continue
-            zips.setdefault(target, []).append(path)
-            continue
-        if path.suffix != ".ipynb" or ".ipynb_checkpoints" in path.parts:
-            continue
-        if path.parent != src:  # <student>/<file>.ipynb
-            student, name = path.parent.name, path.name
-        elif (m := STUDENT_FILE.match(path.name)):
-            student, name = m["student"], m["file"]
-        else:
-            reason = f"cannot read a student id from '{path.name}' (expected <student>_<file>)"
-            results.append(Collected(str(path), UNKNOWN, UNKNOWN, reason))
-            course.note(UNKNOWN, path.name, reason, status)
-            continue
-        results.append(place(course, matcher, student, path, name, status))
+    for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
+        try:
+            row = _collect_one(course, matcher, src, path, assignment, zips, status)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            row = Collected(str(path), UNKNOWN, UNKNOWN,
+                            f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
+        if row is not None:
+            if row.student == UNKNOWN:  # place() records its own rows
+                course.note(UNKNOWN, path.name, row.reason, status)
+            results.append(row)
     for target, archives in zips.items():
-        archive_dir = course.root / "downloaded" / target / "archive"
-        archive_dir.mkdir(parents=True, exist_ok=True)
-        for archive in archives:
-            shutil.copyfile(archive, archive_dir / archive.name)
-        course.nbgrader("zip_collect", target, "--force")
-        # zip_collect keeps the uploaded file names; give each notebook its assignment's name.
-        for path in sorted((course.root / "submitted").glob(f"*/{target}/*.ipynb")):
-            student = path.parent.parent.name
-            if path.name != f"{target}.ipynb":
-                moved = path.with_suffix(".upload")
-                path.rename(moved)
-                results.append(place(course, matcher, student, moved, path.name, status))
-                moved.unlink()
-            else:
-                results.append(Collected(str(path), student, target))
+        try:
+            results += _collect_zips(course, matcher, target, archives, status)
+        except Exception as exc:  # noqa: BLE001
+            for archive in archives:
+                reason = f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"
+                results.append(Collected(str(archive), UNKNOWN, UNKNOWN, reason))
+                course.note(UNKNOWN, archive.name, reason, status)
     course.save_status(status)
+    return results
+
+
+def _collect_one(course: Course, matcher: Matcher, src: Path, path: Path,
+                 assignment: str | None, zips: dict[str, list[Path]],
+                 status: dict) -> Collected | None:
+    """What becomes of one downloaded file (zips are only queued here)."""
+    if path.is_symlink():
+        return Collected(str(path), UNKNOWN, UNKNOWN, "a symbolic link: not followed")
+    if ".ipynb_checkpoints" in path.parts:
+        return Collected(str(path), UNKNOWN, UNKNOWN, "a Jupyter checkpoint copy: ignored")
+    if path.suffix == ".zip":
+        target = assignment or _zip_assignment(path, matcher)
+        if target is None:
+            return Collected(str(path), UNKNOWN, UNKNOWN,
+                             f"cannot tell the assignment of {path.name}; pass --assignment")
+        zips.setdefault(target, []).append(path)
+        return None
+    if path.suffix != ".ipynb":
+        return Collected(str(path), UNKNOWN, UNKNOWN, "not a notebook (.ipynb): ignored")
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return Collected(str(path), UNKNOWN, UNKNOWN,
+                         f"{path.stat().st_size >> 20} MB is too large for a notebook: ignored")
+    if path.parent != src:  # <student>/<file>.ipynb
+        student, name = path.parent.name, path.name
+    elif (m := STUDENT_FILE.match(path.name)):
+        student, name = m["student"], m["file"]
+    else:
+        return Collected(str(path), UNKNOWN, UNKNOWN,
+                         f"cannot read a student id from '{path.name}' (expected <student>_<file>)")
+    return place(course, matcher, student, path, name, status)
+
+
+def _collect_zips(course: Course, matcher: Matcher, target: str, archives: list[Path],
+                  status: dict) -> list[Collected]:
+    """LMS zip archives of one assignment, through ``nbgrader zip_collect``."""
+    results = []
+    archive_dir = course.root / "downloaded" / target / "archive"
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    for archive in archives:
+        shutil.copyfile(archive, archive_dir / archive.name)
+    course.nbgrader("zip_collect", target, "--force")
+    # zip_collect keeps the uploaded file names; give each notebook its assignment's name.
+    for path in sorted((course.root / "submitted").glob(f"*/{target}/*.ipynb")):
+        student = path.parent.parent.name
+        if path.name != f"{target}.ipynb":
+            moved = path.with_suffix(".upload")
+            path.rename(moved)
+            results.append(place(course, matcher, student, moved, path.name, status))
+            moved.unlink()
+        else:
+            results.append(Collected(str(path), student, target))
     return results

@@ -25,7 +25,7 @@ from .course import REPO, Course, GraderError
 from .release import release
 
 TEMPLATE = Path(__file__).resolve().parent / "student_repo"
-BINDER_FILES = ("requirements.txt", "runtime.txt", "student-extensions")
+BINDER_FILES = ("requirements.txt", "runtime.txt", "postBuild", "student-extensions")
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
            "### END HIDDEN TESTS")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS",
@@ -109,9 +109,8 @@ def publish(course: Course, out: Path, assignments: list[str] | None = None) -> 
         shutil.copytree(REPO / "course", out / "course",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         (out / "binder").mkdir()
-        for name in BINDER_FILES:
+        for name in BINDER_FILES:  # binder/ is the student repository's Binder configuration
             shutil.copy2(REPO / "binder" / name, out / "binder" / name)
-        shutil.copy2(TEMPLATE / "postBuild", out / "binder" / "postBuild")
         (out / "README.md").write_text(_readme(released, course))
         (out / "pyproject.toml").write_text(_pyproject())
         shutil.copyfile(REPO / "LICENSE", out / "LICENSE")

@@ -301,7 +301,7 @@ print("reached", reached)
 """
 
 READ_HIDDEN = """\
-import os, time
+import os, stat, time
 found = []
 stop = time.monotonic() + 2.5  # search for as long as the cell time limit allows
 roots = ["/", "{repo}", "{course}", "{home}", "/proc"]
@@ -321,15 +321,20 @@ for root in roots:
             if seen > 20000:
                 break
             path = os.path.join(folder, name)
-            try:
-                with open(path, "rb") as fh:
+            try:  # regular files only: a FIFO or /proc/kmsg would block
+                fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+                with os.fdopen(fd, "rb") as fh:
+                    if not stat.S_ISREG(os.fstat(fd).st_mode):
+                        continue
                     data = fh.read(1 << 20)
             except OSError:
                 continue
-            if b"BEGIN HIDDEN" in data or b"gradebook" in name.encode():
+            # Hidden tests of this course (an identifier only notebook 01's hidden tests use;
+            # the gradebook stores them too).
+            if ("xs_" + "hidden").encode() in data:
                 found.append(path)
-for pid in os.listdir("/proc"):
-    for leaf in ("environ", "cmdline", "mem"):
+for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
+    for leaf in ("environ", "cmdline"):
         try:
             with open(f"/proc/{pid}/{leaf}", "rb") as fh:
                 data = fh.read(1 << 16)
@@ -356,11 +361,8 @@ for pid in range(2, 5000):
 
 MEMORY_HOG = """\
 hog = []
-try:
-    while True:
-        hog.append(bytearray(64 << 20))
-except MemoryError:
-    del hog
+while True:
+    hog.append(bytearray(64 << 20))
 """
 
 HANG_IN_CALL = """\
@@ -583,7 +585,7 @@ ATTACKS: list[Attack] = [
            code=READ_HIDDEN, ceiling="complete"),
     Attack("kill-everything", "signals to every process it can name", code=KILL_EVERYTHING),
     Attack("memory-hog", "allocating until MemoryError", base="complete", code=MEMORY_HOG,
-           ceiling="complete"),
+           place="after", ceiling="complete"),
     Attack("hang-in-call", "a function that ignores interrupts when a test calls it",
            base="complete", cell="central-difference", place="replace", code=HANG_IN_CALL,
            ceiling="complete"),
@@ -618,7 +620,7 @@ ATTACKS: list[Attack] = [
     Attack("deep-json", "JSON nested 200000 deep", raw=b"[" * 200_000 + b"]" * 200_000),
     Attack("binary", "random bytes", raw=bytes(range(256)) * 4000),
     Attack("big-source", "an answer cell of 5 MB", base="complete", cell="central-difference",
-           code=BIG_SOURCE, ceiling="complete"),
+           code=BIG_SOURCE, place="after", ceiling="complete"),
 ]
 
 

@@ -43,6 +43,10 @@ MEMORY = 1 << 30  # bytes of address space of the student's process
 WALL_LIMIT = 120  # seconds per notebook
 NOTEBOOKS = sorted({a.notebook for a in ATTACKS} | {"02-forward-mode"})
 LEFTOVER_PATTERNS = ("student_kernel.py", "autograder.trusted_kernel", "autograder.worker")
+# Run again by an ordinary user (test_as_user.py) with the system's Python, whose `re` (Debian's
+# 3.11.2) breaks soupsieve and with it nbconvert's HTML export: that run skips the feedback
+# step, which the run as root covers.
+NESTED = bool(os.environ.get("AUTOGRADER_NESTED"))
 
 
 class Listener:
@@ -185,8 +189,9 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
         names = ["a-honest", "honest-0", "m-honest", "z-honest"] if nb == NOTEBOOKS[0] else ["honest-0"]
         for name in names:
             nbformat.write(complete(sources[nb], releases[nb]), downloads / f"{name}_{nb}.ipynb")
-        nbformat.write(partial(sources[nb], releases[nb]), downloads / f"partial_{nb}.ipynb")
-        nbformat.write(releases[nb], downloads / f"untouched_{nb}.ipynb")
+        if nb == NOTEBOOKS[0]:
+            nbformat.write(partial(sources[nb], releases[nb]), downloads / f"partial_{nb}.ipynb")
+            nbformat.write(releases[nb], downloads / f"untouched_{nb}.ipynb")
     for attack in ATTACKS:
         path = downloads / attack.name / f"{attack.notebook}.ipynb"
         path.parent.mkdir()
@@ -217,11 +222,13 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     seconds = time.perf_counter() - start
     growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
     listener.close()
-    feedback(course)
+    if not NESTED:  # what students get back, for the submissions the tests look at
+        feedback(course, ["honest-0", "partial", "read-hidden", "callback-introspection",
+                          "forged-frames", "hang-in-call", "stdio-forgery", "raw-requests"])
     reports = report(course)
     rows = {f"{r.student}/{r.assignment}": r for r in gradebook_rows(course)}
     full = {nb: rows[f"honest-0/{nb}"].max_score for nb in NOTEBOOKS}
-    part = {nb: rows[f"partial/{nb}"].score for nb in NOTEBOOKS}
+    part = {nb: rows[f"partial/{nb}"].score for nb in NOTEBOOKS if f"partial/{nb}" in rows}
     graded = GradedClass(course, marker, collected, results, rows, reports, full, part,
                          {a.name: a for a in ATTACKS}, list(listener.hits),
                          [w.peak_rss_kib / 1024 for w in grader._workers], growth, seconds)
@@ -235,5 +242,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
                      if p.stat().st_uid == os.geteuid() and p.stat().st_mtime >= time.time()
                      - seconds - 60],
     }
-    print(f"graded {len(results)} notebooks in {seconds:.0f} s")
+    slowest = sorted(results.values(), key=lambda r: -r.seconds)[:12]
+    print(f"graded {len(results)} notebooks in {seconds:.0f} s; slowest: " +
+          ", ".join(f"{r.job.key} {r.seconds:.1f}" for r in slowest))
     return graded

@@ -64,9 +64,17 @@ def test_hostile_suite_as_an_ordinary_user():
         "site-packages" / "course-grader.pth"
     pth.write_text(f"import site; site.addsitedir({site!r})\n")
     os.chown(pth, user.pw_uid, user.pw_gid)
+    # Console scripts nbgrader runs (alembic), as pip would have written them into this venv.
+    alembic = venv / "bin" / "alembic"
+    alembic.write_text(f"#!{venv / 'bin' / 'python'}\nimport sys\nfrom alembic.config import main\n"
+                       "sys.exit(main())\n")
+    alembic.chmod(0o755)
+    os.chown(alembic, user.pw_uid, user.pw_gid)
     env = {"HOME": str(home), "PATH": f"{venv}/bin:/usr/local/bin:/usr/bin:/bin",
            "AUTOGRADER_NESTED": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
-           "LANG": "C.UTF-8"}
+           "LANG": "C.UTF-8",
+           # nbconvert's templates (feedback HTML), as the packages' own data files
+           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     tests = REPO / "tests" / "autograder"
     out = subprocess.run(
         [*run, "env", "-i", *(f"{k}={v}" for k, v in env.items()), str(venv / "bin" / "python"),

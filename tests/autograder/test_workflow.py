@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+from pathlib import Path
 import shutil
 import subprocess
 import sys
@@ -156,3 +157,34 @@ def test_unsafe_no_sandbox_still_grades_from_the_trusted_side(course_copy):
     assert rows["patch-numpy"].score == 0  # the verdict still comes from the trusted kernel
     assert rows["a-honest"].state == "graded without sandbox"
     assert "WITHOUT the sandbox" in rows["a-honest"].reasons
+
+
+def test_collect_reports_every_file_and_never_stops(graded_class, course_copy, tmp_path):
+    from autograder.collect import collect
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    good = graded_class.autograded("honest-0")
+    nbformat.write(good, downloads / f"aaa_{FIRST}.ipynb")  # sorted first ...
+    (downloads / f"deep_{FIRST}.ipynb").write_bytes(b"[" * 300_000 + b"]" * 300_000)
+    (downloads / f"bytes_{FIRST}.ipynb").write_bytes(bytes(range(256)) * 10)
+    (downloads / f"link_{FIRST}.ipynb").symlink_to("/etc/passwd")
+    (downloads / "readme.txt").write_text("hello")
+    (downloads / f"folder_{FIRST}.ipynb").mkdir()
+    (downloads / f"lms-{FIRST}.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    (downloads / ".ipynb_checkpoints").mkdir()
+    nbformat.write(good, downloads / ".ipynb_checkpoints" / f"ckpt_{FIRST}-checkpoint.ipynb")
+    nbformat.write(good, downloads / f"zzz_{FIRST}.ipynb")  # ... and last: both collected
+    rows = {Path(r.path).name: r for r in collect(course_copy, downloads)}
+    files = {p.name for p in downloads.rglob("*") if p.is_file() or p.is_symlink()}
+    assert files <= set(rows), files - set(rows)
+    assert rows[f"aaa_{FIRST}.ipynb"].assignment == FIRST == rows[f"zzz_{FIRST}.ipynb"].assignment
+    assert "not a valid notebook" in rows[f"deep_{FIRST}.ipynb"].reason
+    assert "not a valid notebook" in rows[f"bytes_{FIRST}.ipynb"].reason
+    assert "symbolic link" in rows[f"link_{FIRST}.ipynb"].reason
+    assert "not a notebook" in rows["readme.txt"].reason
+    assert "checkpoint" in rows[f"ckpt_{FIRST}-checkpoint.ipynb"].reason
+    assert "could not be" in rows[f"lms-{FIRST}.zip"].reason
+    submitted = course_copy.root / "submitted"
+    assert not (submitted / "link").exists()
+    assert (submitted / "zzz" / FIRST / f"{FIRST}.ipynb").exists()

@@ -1,4 +1,8 @@
-"""The Binder configuration: repo2docker detects it, and its pins agree with pyproject.toml."""
+"""The student repository that `course-grader publish` writes, and its Binder configuration.
+
+repo2docker detects the configuration, its pins agree with pyproject.toml, and nothing in the
+repository holds a solution, a hidden test or a generator.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,17 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The student repository, published from this repository's notebooks."""
+    from autograder.course import Course
+    from autograder.publish import publish
+
+    out = tmp_path_factory.mktemp("student-repo") / "repo"
+    publish(Course(root=tmp_path_factory.mktemp("instructor-course")), out)
+    return out
 
 
 def pinned() -> dict[str, Version]:
@@ -95,7 +110,7 @@ def test_postbuild_is_an_executable_script_that_stops_on_errors() -> None:
     assert commands[0].startswith("set -e"), f"postBuild must start with `set -e`, not {commands[0]!r}"
 
 
-@pytest.mark.parametrize("script", ["postBuild", "build-student", "student-extensions"])
+@pytest.mark.parametrize("script", ["postBuild", "student-extensions"])
 def test_binder_scripts_are_valid_bash(script: str) -> None:
     path = BINDER / script
     assert os.access(path, os.X_OK), f"binder/{script} must be executable"
@@ -120,8 +135,8 @@ def repo2docker_dockerfile(repo: Path) -> str:
     return proc.stdout + proc.stderr
 
 
-def test_repo2docker_detects_the_binder_configuration() -> None:
-    out = repo2docker_dockerfile(ROOT)
+def test_repo2docker_detects_the_binder_configuration(published: Path) -> None:
+    out = repo2docker_dockerfile(published)
     assert "Building conda environment for python=3.11" in out, out[:2000]
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in out
     assert "RUN ./binder/postBuild" in out
@@ -129,14 +144,56 @@ def test_repo2docker_detects_the_binder_configuration() -> None:
     assert "COPY --chown=0:0 src/requirements.txt" not in out
 
 
-def test_readme_binder_badge_opens_the_first_student_notebook() -> None:
+def test_published_repository_holds_what_students_need_and_nothing_else(published: Path) -> None:
+    top = {p.name for p in published.iterdir()}
+    assert top == {"README.md", "LICENSE", "pyproject.toml", ".gitignore", "binder", "course",
+                   "notebooks"}, top
+    notebooks = sorted(p.name for p in (published / "notebooks").iterdir())
+    assert notebooks == [p.name for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
+    assert (published / "course" / "__init__.py").exists()
+
+
+def test_published_repository_has_no_solution_or_hidden_test(published: Path) -> None:
+    from autograder.course import Course
+    from autograder.publish import hidden_lines, leaks
+
+    sources = Course().source_notebooks()
+    assert leaks(published, sources) == []
+    # The check itself can fail: a hidden test's line slipped into a published file is found.
+    secret = sorted(hidden_lines(sources))
+    assert len(secret) > 50
+    planted = published / "course" / "planted.py"
+    planted.write_text(secret[0] + "\n")
+    try:
+        assert any("hidden test line" in leak for leak in leaks(published, sources))
+    finally:
+        planted.unlink()
+    for path in published.rglob("*.ipynb"):
+        text = path.read_text()
+        assert "### BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, path
+
+
+def test_publish_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    from autograder.course import Course, GraderError
+    from autograder.publish import publish
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    with pytest.raises(GraderError, match="not empty"):
+        publish(Course(root=tmp_path / "course"), tmp_path / "out", ["01-derivatives"])
+    assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
+
+
+def _badges(text: str) -> list[str]:
+    return re.findall(r"\(https://mybinder\.org/v2/gh/[^)\s]+\)", text)
+
+
+def test_binder_badges_open_the_first_notebook_of_the_student_repository(published: Path) -> None:
     first = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))[0].stem
-    target = f"lab/tree/student/{first}/{first}.ipynb"  # where binder/build-student puts it
-    badge = (
-        "[![Binder](https://mybinder.org/badge_logo.svg)]"
-        f"(https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath={target})"
-    )
-    links = re.findall(r"\(https://mybinder\.org/v2/gh/[^)\s]+\)", (ROOT / "README.md").read_text())
-    assert links, f"README.md has no Binder badge; add (with the real OWNER/REPO):\n{badge}"
-    for link in links:
-        assert link.endswith(f"?urlpath={target})"), f"Binder link {link} should open {target}"
+    target = f"lab/tree/notebooks/{first}.ipynb"
+    assert (published / "notebooks" / f"{first}.ipynb").exists()
+    for readme in (published / "README.md", ROOT / "README.md"):
+        links = _badges(readme.read_text())
+        assert links, f"{readme} has no Binder badge"
+        for link in links:
+            assert link.endswith(f"?urlpath={target})"), f"{readme}: {link} should open {target}"

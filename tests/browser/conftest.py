@@ -1,9 +1,10 @@
 """A JupyterLab server started as Binder starts it, and Debian's Chromium driven by Playwright.
 
-The server runs on a free 127.0.0.1 port with a random token, in a temporary copy of the course
-(instructor notebooks plus the student versions that ``binder/build-student`` makes, as postBuild
-does), with its own ``JUPYTER_CONFIG_DIR`` configured by ``binder/student-extensions user`` so
-the student-facing nbgrader setup is the one under test and the virtualenv is left untouched.
+The server runs on a free 127.0.0.1 port with a random token, in the student repository that
+``course-grader publish`` writes (what Binder launches), plus the instructor notebooks in
+``instructor/`` for the tests that run complete notebooks, with its own ``JUPYTER_CONFIG_DIR``
+configured by ``binder/student-extensions user`` so the student-facing nbgrader setup is the one
+under test and the virtualenv is left untouched.
 Screenshots go to ``artifacts/browser/``.
 """
 
@@ -52,13 +53,14 @@ def lab(
     base = tmp_path_factory.mktemp("binder")
     root = base / "course"
     config_dir = base / "jupyter-config"
-    root.mkdir()
-    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns("_*"))
     env = tool_env(config_dir)
-    # As postBuild does, in parallel (each costs tens of seconds on a busy machine): the student
-    # notebook (nbgrader generate_assignment) and the student Jupyter configuration.
-    build = start_helper([ROOT / "binder" / "build-student", root / "student", student_assignment], env)
+    # In parallel (each costs tens of seconds on a busy machine): the student repository (nbgrader
+    # generate_assignment inside `publish`) and the student Jupyter configuration.
+    build = start_helper([sys.executable, "-m", "autograder", "publish", root, student_assignment,
+                          "--course-dir", base / "instructor-course"], env)
     finish_helper(start_helper([ROOT / "binder" / "student-extensions", "user"], env))
+    finish_helper(build)
+    shutil.copytree(ROOT / "notebooks", root / "instructor", ignore=shutil.ignore_patterns("_*"))
 
     token = secrets.token_hex(24)
     port = free_port()
@@ -87,7 +89,6 @@ def lab(
                 if time.monotonic() > deadline:
                     pytest.fail(f"jupyter lab did not answer in time:\n{log.read_text()}")
                 time.sleep(0.5)
-        finish_helper(build)
         yield server_info
     finally:
         server.terminate()

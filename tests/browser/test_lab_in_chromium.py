@@ -87,7 +87,7 @@ def save(page, lab: LabServer, path: str) -> nbformat.NotebookNode:
 
 
 def test_source_notebook_runs_all_cells_without_errors(page, lab: LabServer, artifacts: Path):
-    path = f"notebooks/{first_notebook('01-*.ipynb')}.ipynb"
+    path = f"instructor/{first_notebook('01-*.ipynb')}.ipynb"
     open_notebook(page, lab, path)
 
     run_all_cells(page)
@@ -119,7 +119,7 @@ def playground_notebook() -> tuple[str, str]:
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code" and "course.widgets" in cell.source:
                 line = next(ln for ln in cell.source.splitlines() if "course.widgets" in ln)
-                return f"notebooks/{path.name}", line.strip()
+                return f"instructor/{path.name}", line.strip()
     pytest.fail("no notebook has a code cell using course.widgets (the playground)")
 
 
@@ -162,8 +162,8 @@ def test_playground_widget_renders_and_slider_redraws_plot(page, lab: LabServer,
 def test_student_notebook_validate_reports_failing_tests(
     page, lab: LabServer, artifacts: Path, student_assignment: str
 ):
-    path = f"student/{student_assignment}/{student_assignment}.ipynb"
-    assert (lab.root / path).exists(), f"binder/build-student did not make {path}"
+    path = f"notebooks/{student_assignment}.ipynb"
+    assert (lab.root / path).exists(), f"course-grader publish did not write {path}"
     open_notebook(page, lab, path)
     # The student setup (binder/student-extensions) keeps Validate and hides instructor tools.
     assert page.locator("text=Create Assignment").count() == 0

@@ -30,7 +30,7 @@ BUGS = [
         replace="return -np.sum(logp[np.arange(len(y)), y])",
         hint="you summed over the examples"),
     Bug("optimal-input-gradient-descent", cell="optimal-input",
-        find="x = x + lr * df(x)",
-        replace="x = x - lr * df(x)",
+        find="x = x + lr * grad_f(x)",
+        replace="x = x - lr * grad_f(x)",
         hint="you stepped against the gradient"),
 ]

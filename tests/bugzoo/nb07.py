@@ -26,7 +26,7 @@ BUGS = [
         replace="axis=0)",
         hint="take the argmax over the classes (axis=1)"),
     Bug("tanh-net-forgot-regularisation", cell="tanh-net",
-        find="return course.softmax_cross_entropy(scores, y) + penalty",
-        replace="return course.softmax_cross_entropy(scores, y)",
+        find="return cross_entropy(scores, y) + penalty",
+        replace="return cross_entropy(scores, y)",
         hint="the regularisation term reg/2"),
 ]
