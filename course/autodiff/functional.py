@@ -7,17 +7,24 @@ from inputs that are themselves being traced is built as a differentiable graph.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import contextlib
+import gc
+import warnings
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from . import rules as R
+from .escapes import ConstantOutputWarning, differentiating
 from .tensor import Tensor, backprop
 
 
 # ---------------------------------------------------------------- nested containers
 def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     """Leaves of a nested tuple/list/dict structure and a function rebuilding it."""
+    if isinstance(tree, (tuple, list)) and not any(isinstance(v, _CONTAINERS) for v in tree):
+        kind = type(tree)  # the common flat case, e.g. a network's (W1, b1, W2, b2)
+        return list(tree), kind
     if isinstance(tree, dict):
         keys = list(tree)
         parts = [flatten(tree[k]) for k in keys]
@@ -26,6 +33,9 @@ def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
         parts = [flatten(v) for v in tree]
         return _join(parts, lambda children: type(tree)(children))
     return [tree], lambda leaves: leaves[0]
+
+
+_CONTAINERS = (tuple, list, dict)
 
 
 def _join(parts: list, build: Callable[[list], Any]) -> tuple[list, Callable[[list], Any]]:
@@ -47,7 +57,10 @@ def _join(parts: list, build: Callable[[list], Any]) -> tuple[list, Callable[[li
 def _check_leaf(leaf: Any, where: str) -> None:
     if isinstance(leaf, Tensor):
         return
-    kind = np.asarray(leaf).dtype.kind if not isinstance(leaf, str) else "U"
+    if type(leaf) is np.ndarray:
+        kind = leaf.dtype.kind
+    else:
+        kind = np.asarray(leaf).dtype.kind if not isinstance(leaf, str) else "U"
     if kind not in "biuf":
         raise TypeError(f"{where}: cannot differentiate with respect to a value of type "
                         f"{type(leaf).__name__}; use arrays, floats, or tuples/lists/dicts of them.")
@@ -74,59 +87,91 @@ def _result_leaf(g: Any, original: Any) -> Any:
 # ---------------------------------------------------------------- grad and friends
 def value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
     """``value_and_grad(f)(*args) -> (f(*args), df/d args[argnum])``; ``f`` must return a scalar."""
-    argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
-
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        if max(argnums) >= len(args):
-            raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
-                            f"positional argument(s).")
-        args = list(args)
-        trees = []
-        variables: list[Tensor] = []
-        nested = False
-        for n in argnums:
-            leaves, rebuild = flatten(args[n])
-            for leaf in leaves:
-                _check_leaf(leaf, f"grad({getattr(f, '__name__', 'f')})")
-            nested |= any(isinstance(leaf, Tensor) and leaf.requires_grad for leaf in leaves)
-            tensors = [_variable(leaf) for leaf in leaves]
-            args[n] = rebuild(tensors)
-            trees.append((leaves, rebuild, len(variables)))
-            variables.extend(tensors)
-        out = f(*args, **kwargs)
-        grads = _gradients(out, variables, nested, getattr(f, "__name__", "f"))
-        results = []
-        for leaves, rebuild, start in trees:
-            part = grads[start:start + len(leaves)]
-            results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
-        value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
-        return value, results[0] if isinstance(argnum, int) else tuple(results)
+        return _value_and_grad(f, argnum, args, kwargs)
     return wrapped
 
 
 def grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., Any]:
     """``grad(f)(*args)``: the gradient of scalar-valued ``f`` with respect to ``args[argnum]``."""
-    vg = value_and_grad(f, argnum)
-
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return vg(*args, **kwargs)[1]
+        return _value_and_grad(f, argnum, args, kwargs)[1]
     wrapped.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     return wrapped
+
+
+def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tuple,
+                    kwargs: dict) -> tuple[Any, Any]:
+    argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
+    name = getattr(f, "__name__", "f")
+    if max(argnums) >= len(args):
+        raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
+                        f"positional argument(s).")
+    args = list(args)
+    trees = []
+    variables: list[Tensor] = []
+    nested = False
+    for n in argnums:
+        leaves, rebuild = flatten(args[n])
+        for leaf in leaves:
+            _check_leaf(leaf, f"grad({name})")
+            nested |= isinstance(leaf, Tensor) and leaf.requires_grad
+        tensors = [_variable(leaf) for leaf in leaves]
+        args[n] = rebuild(tensors)
+        trees.append((leaves, rebuild, len(variables)))
+        variables.extend(tensors)
+    with differentiating(), _collector_paused():
+        out = f(*args, **kwargs)
+        grads = _gradients(out, variables, nested, name)
+    results = []
+    for leaves, rebuild, start in trees:
+        part = grads[start:start + len(leaves)]
+        results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
+    value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
+    return value, results[0] if isinstance(argnum, int) else tuple(results)
 
 
 def _scalar(value: np.ndarray) -> Any:
     return value.item() if value.size == 1 else value
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while ``f`` runs and is differentiated.
+
+    A graph node holds only its inputs, never its own output, so graphs contain no reference
+    cycles and are freed by reference counting alone (tests/autodiff/test_graph.py checks it);
+    the collector would only walk the growing graph again and again (40% of the forward time on
+    deep graphs). Cycles that ``f`` itself makes are collected when the collector resumes.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
+    warnings.warn(f"{what}({name}): the output of {name} does not depend on its inputs (it "
+                  f"returned a {type(out).__name__} that no differentiated value flows into), so "
+                  f"the derivative is 0. If {name} should depend on them, look for a conversion "
+                  f"to plain numbers or arrays on the way (float(), math.*, np.array([...]), "
+                  f"x.value) or a computation under no_grad().", ConstantOutputWarning,
+                  stacklevel=stacklevel + 1)
+
+
 def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> list[Any]:
     if not isinstance(out, Tensor) or not out.requires_grad:
-        # f does not depend on its input at all: the derivative is exactly zero.
+        _independent(out, name, "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
         return [np.zeros_like(v.value) for v in variables]
     if out.value.size != 1:
         raise TypeError(f"grad({name}) needs {name} to return a scalar, but it returned shape "
                         f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
                         f"for the derivative of a vector-valued function.")
-    seed = np.ones_like(out.value)
+    seed = np.ones(out.shape, dtype=out.dtype)
     stop = {id(v) for v in variables}
     found = {id(t): g for t, g in backprop(out, seed, stop=stop, create_graph=nested,
                                            retain_graph=nested)}
@@ -142,9 +187,11 @@ def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
         nested = isinstance(x, Tensor) and x.requires_grad
         variable = _variable(x)
         args[argnum] = variable
-        out = f(*args, **kwargs)
+        with differentiating():
+            out = f(*args, **kwargs)
         x_shape = variable.shape
         if not isinstance(out, Tensor) or not out.requires_grad:
+            _independent(out, getattr(f, "__name__", "f"), "jacobian", stacklevel=2)
             return np.zeros(np.shape(out) + x_shape)
         rows = []
         for k in range(out.value.size):

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from . import escapes
 from . import rules as R
 from .dispatch import ArrayLike
 
@@ -64,7 +65,7 @@ def as_float_array(value: Any) -> np.ndarray:
     derivative of an integer-valued array would silently be truncated."""
     if isinstance(value, ArrayLike):
         value = value.value
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else np.asarray(value)
     if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "biu":
@@ -73,27 +74,8 @@ def as_float_array(value: Any) -> np.ndarray:
                     f"Convert with np.asarray(x, dtype=float) first.")
 
 
-class Node:
-    """How a non-leaf Tensor was computed: the primitive, its arguments and the output value.
-
-    ``seq`` increases with creation time; since a tensor is always created after its inputs,
-    processing nodes by decreasing ``seq`` is a topological order.
-    """
-
-    __slots__ = ("prim", "args", "values", "kwargs", "ans", "parents", "seq")
-
-    def __init__(self, prim: R.Primitive, args: tuple, values: tuple, kwargs: dict,
-                 ans: np.ndarray, parents: tuple) -> None:
-        self.prim = prim
-        self.args = args      # as given (Tensors), for differentiating the derivative
-        self.values = values  # the same as numpy values, for the fast first-order pass
-        self.kwargs = kwargs
-        self.ans = ans
-        self.parents = parents  # (argument position, VJP rule, Tensor) per input needing a gradient
-        self.seq = next(_SEQUENCE)
-
-
 _SEQUENCE = itertools.count()
+_NO_KWARGS: dict = {}
 
 
 class Tensor(ArrayLike):
@@ -108,38 +90,59 @@ class Tensor(ArrayLike):
     ``.grad`` of a leaf *accumulates* over calls of ``backward`` (as in PyTorch), which is what
     minibatch gradient accumulation needs; call ``zero_grad()`` (or set ``.grad = None``) before
     a new step.  Non-leaf tensors do not keep gradients.
+
+    A non-leaf tensor is its own graph node (as in micrograd): it keeps the primitive that made
+    it, the arguments (Tensors, for differentiating a derivative), their numpy values (for the
+    fast first-order pass) and which arguments get a gradient.  ``seq`` increases with creation
+    time; a tensor is always created after its inputs, so decreasing ``seq`` is a topological
+    order.  One object per node keeps the garbage collector's work small on deep graphs.
     """
 
-    __slots__ = ("value", "grad", "requires_grad", "_node", "__weakref__")
+    __slots__ = ("_value", "grad", "requires_grad", "_version", "_stamp", "_prim", "_args",
+                 "_values", "_kwargs", "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
-        self.value = as_float_array(value)
+        self._value = as_float_array(value)
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
-        self._node: Node | None = None
+        self._version = 0
+        self._prim: R.Primitive | None = None
+
+    @property
+    def value(self) -> np.ndarray:
+        """The numpy array. Assigning to it (``t.value -= lr * t.grad`` included) counts as a
+        change: a graph recorded before the change refuses to backpropagate through it."""
+        return self._value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self._value = new if type(new) is np.ndarray else np.asarray(new)
+        self._version += 1
 
     @classmethod
     def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
         t = cls.__new__(cls)
-        t.value = value if type(value) is np.ndarray else np.asarray(value)
+        t._value = value if type(value) is np.ndarray else np.asarray(value)
         t.grad = None
         t.requires_grad = requires_grad
-        t._node = None
+        t._version = 0
+        t._prim = None
         return t
 
     @classmethod
     def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> "Tensor":
         values = []
-        parents = []
+        inputs = []  # positions of the arguments that get a gradient
+        stamp = 0    # sum of the arguments' versions: any later change increases it
         record = _GradMode.enabled
         rules = prim.vjps
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
-                values.append(a.value)
-                if record and a.requires_grad:
-                    rule = prim.vjp(i) if prim.variadic else rules[i] if i < len(rules) else None
-                    if rule is not None:
-                        parents.append((i, rule, a))
+                values.append(a._value)
+                stamp += a._version
+                if (record and a.requires_grad
+                        and (prim.variadic or (i < len(rules) and rules[i] is not None))):
+                    inputs.append(i)
             elif isinstance(a, ArrayLike):
                 raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
                                 f"(forward and reverse mode are separate here).")
@@ -149,25 +152,52 @@ class Tensor(ArrayLike):
             out = prim.forward(*values, **kwargs)
         except (ValueError, IndexError) as error:
             raise _shape_error(prim, values, error) from None
-        if not parents:
-            return cls._wrap(out)
-        t = cls._wrap(out, True)
-        t._node = Node(prim, args, tuple(values), kwargs, t.value, tuple(parents))
-        for hook in _RECORDERS:
-            hook(t)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)  # numpy scalars from operations on 0-d arrays
+        if out.dtype.kind == "c":
+            raise TypeError(_complex_message(prim, values))
+        t = cls._wrap(out, bool(inputs))
+        if inputs:
+            t._prim = prim
+            t._args = args
+            t._values = tuple(values)
+            t._kwargs = kwargs or _NO_KWARGS
+            t._inputs = tuple(inputs)
+            t._stamp = stamp
+            t._seq = next(_SEQUENCE)
+            if _RECORDERS:
+                for hook in _RECORDERS:
+                    hook(t)
         return t
+
+    def _parents(self) -> list[tuple[int, "Tensor"]]:
+        """(argument position, Tensor) of each input that gets a gradient; [] for a leaf."""
+        if self._prim is None or self._args is None:
+            return []
+        return [(i, self._args[i]) for i in self._inputs]
+
+    def _escape_number(self, how: str) -> np.ndarray:
+        if self.requires_grad and _GradMode.enabled:
+            escapes.number_escape(how, live=self._prim is not None and self._values is not None)
+        return self._value
+
+    def _escape_array(self, how: str) -> np.ndarray:
+        if self.requires_grad and _GradMode.enabled:
+            escapes.array_escape(how, live=self._prim is not None and self._values is not None)
+        return self._value
 
     # ------------------------------------------------------------------ graph API
     @property
     def is_leaf(self) -> bool:
-        return self._node is None
+        return self._prim is None
 
     def detach(self) -> "Tensor":
         """The same value, cut from the graph (a constant)."""
-        return Tensor._wrap(self.value)
+        return Tensor._wrap(self._value)
 
     def numpy(self) -> np.ndarray:
-        return self.value
+        """The value as a numpy array: an explicit constant (like ``.value``)."""
+        return self._value
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -190,7 +220,7 @@ class Tensor(ArrayLike):
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
 
     def __repr__(self) -> str:
-        body = np.array2string(self.value, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._value, separator=", ", prefix="Tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({body}{extra})"
 
@@ -245,10 +275,9 @@ def toposort(root: Tensor, stop: set[int] | None = None) -> list[Tensor]:
             continue
         visited.add(id(t))
         stack.append((t, True))
-        node = t._node
-        if node is None or (stop is not None and id(t) in stop):
+        if stop is not None and id(t) in stop:
             continue
-        for _, _, p in node.parents:
+        for _, p in t._parents():
             if id(p) not in visited:
                 stack.append((p, False))
     order.reverse()
@@ -264,34 +293,41 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
     separate sorting pass is needed.  Returns ``(leaf, gradient)`` pairs; gradients are numpy
     arrays owned by the caller, or Tensors with their own graph when ``create_graph`` is set.
     """
-    found: dict[int, list] = {}
-    if root._node is None or (stop is not None and id(root) in stop):
+    if root._prim is None or (stop is not None and id(root) in stop):
         return [(root, seed)]
+    found: dict[int, list] = {}
     pending: dict[int, Any] = {id(root): seed}
-    heap: list[tuple[int, Tensor]] = [(-root._node.seq, root)]
-    with _SetGrad(create_graph):
+    heap: list[tuple[int, Tensor]] = [(-root._seq, root)]
+    previous = _GradMode.enabled
+    _GradMode.enabled = create_graph
+    try:
         while heap:
             t = heapq.heappop(heap)[1]
             g = pending.pop(id(t))
-            node = t._node
-            if node.values is None:
+            values = t._values
+            if values is None:
                 raise RuntimeError(
                     "backward(): the graph behind this Tensor was already used by a previous "
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
+            args, prim, kwargs = t._args, t._prim, t._kwargs
+            _check_unchanged(t, args)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative; recomputing it is cheaper than keeping it.
-                args = node.args
-                ans = node.prim(*args, **node.kwargs) if _uses_ans(node.prim) else node.ans
+                values = args
+                ans = prim(*args, **kwargs) if prim.uses_ans else t._value
             else:
-                args, ans = node.values, node.ans
-            kwargs = node.kwargs
-            for _, rule, parent in node.parents:
-                pg = rule(g, ans, *args, **kwargs)
+                ans = t._value
+            rules = prim.vjps
+            for i in t._inputs:
+                if prim.variadic:
+                    pg = rules[0](i, g, ans, *values, **kwargs)
+                else:
+                    pg = rules[i](g, ans, *values, **kwargs)
+                parent = args[i]
                 key = id(parent)
-                pnode = parent._node
-                if pnode is None or (stop is not None and key in stop):
+                if parent._prim is None or (stop is not None and key in stop):
                     entry = found.get(key)
                     if entry is None:
                         found[key] = [parent, pg]
@@ -301,14 +337,30 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     pending[key] = pending[key] + pg
                 else:
                     pending[key] = pg
-                    heapq.heappush(heap, (-pnode.seq, parent))
+                    heapq.heappush(heap, (-parent._seq, parent))
             if not retain_graph:
-                node.args = node.values = node.ans = None
-                node.parents = ()
+                t._args = t._values = None
+    finally:
+        _GradMode.enabled = previous
     if create_graph:
         return [(leaf, g) for leaf, g in found.values()]
     handed: set[int] = {id(seed)}
-    return [(leaf, _owned(g, leaf.value, handed)) for leaf, g in found.values()]
+    return [(leaf, _owned(g, leaf._value, handed)) for leaf, g in found.values()]
+
+
+def _check_unchanged(t: Tensor, args: tuple) -> None:
+    """Refuse to differentiate through values that were changed after the forward pass (the
+    version counter of PyTorch): the rules would silently use the new values."""
+    stamp = 0
+    for a in args:
+        if type(a) is Tensor:
+            stamp += a._version
+    if stamp != t._stamp or t._version:
+        raise RuntimeError(
+            f"backward(): a Tensor used by {t._prim.name} (or its result) was modified after "
+            f"the forward pass (an assignment to .value, e.g. an optimizer step), so the "
+            f"gradient would silently use the new values. Call backward() before updating the "
+            f"parameters, or recompute the forward pass after the update.")
 
 
 def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
@@ -318,7 +370,7 @@ def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
     copying only those keeps the common case free of copies.
     """
     if isinstance(g, Tensor):
-        g = g.value
+        g = g._value
     g = np.asarray(g)
     if (id(g) in handed or not g.flags.writeable or g.dtype != like.dtype
             or g.shape != like.shape or g.base is not None):
@@ -327,12 +379,11 @@ def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
     return g
 
 
-def _uses_ans(prim: R.Primitive) -> bool:
-    return prim.name in _RULES_USING_ANS
-
-
-# Rules that read the output value; for the others the stored value is never touched.
-_RULES_USING_ANS = {"power", "exp", "tan", "tanh", "sqrt", "expm1", "sigmoid", "logsumexp"}
+def _complex_message(prim: R.Primitive, values: list) -> str:
+    return (f"{prim.name} gave a complex result; the engine differentiates real-valued "
+            f"functions only, and a complex intermediate would silently lose its imaginary part "
+            f"(numpy's ComplexWarning). Write the computation with real numbers (e.g. "
+            f"|x (1 + 1j)|^2 = 2 x^2).")
 
 
 def _shape_error(prim: R.Primitive, values: list, error: Exception) -> Exception:

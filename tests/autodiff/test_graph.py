@@ -121,8 +121,9 @@ def test_comparisons_give_masks_not_gradients():
     np.testing.assert_allclose(x.grad, [0.0, 1.0])
 
 
-def test_output_independent_of_input_has_zero_gradient():
-    assert course.grad(lambda x: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
+def test_output_independent_of_input_has_zero_gradient_and_a_warning():
+    with pytest.warns(course.autodiff.ConstantOutputWarning, match="does not depend on its inputs"):
+        assert course.grad(lambda x: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
 
 
 def test_float32_stays_float32():
