@@ -52,10 +52,6 @@ def _axis(axis: Any) -> Any:
     return tuple(int(a) for a in axis)
 
 
-def _is_float(dtype: Any) -> bool:
-    return np.dtype(dtype).kind == "f"
-
-
 def _cast(x: Any, dtype: Any, function: str) -> Any:
     """``dtype=`` of a function: a float type is a differentiable cast; integer and boolean
     types make the result a constant (done by numpy on the values); complex is refused."""
@@ -68,6 +64,18 @@ def _cast(x: Any, dtype: Any, function: str) -> Any:
         return np.asarray(_value(x)).astype(dtype)
     raise _refuse(function, "dtype", f"{np.dtype(dtype)} is not a real type; the engine "
                   f"differentiates real-valued functions only.")
+
+
+def _integer_result(dtype: Any) -> bool:
+    """Whether ``dtype=`` asks for an integer or boolean result, which numpy computes in that
+    type (a constant: integers get no gradient). A complex one is refused."""
+    if dtype is None:
+        return False
+    kind = np.dtype(dtype).kind
+    if kind == "c":
+        raise TypeError(f"dtype={np.dtype(dtype)} is not supported on course Tensors: the engine "
+                        f"differentiates real-valued functions only.")
+    return kind != "f"
 
 
 def astype(a: Any, dtype: Any, order: str = "K", casting: str = "unsafe", subok: bool = True,
@@ -84,15 +92,15 @@ def _mask(where: Any) -> np.ndarray:
     return np.asarray(_value(where), dtype=bool)
 
 
-def _accumulation(prim: R.Primitive, combine: Callable[[Any, Any], Any], neutral: float,
-                  name: str) -> Callable[..., Any]:
+def _accumulation(func: Callable, prim: R.Primitive, combine: Callable[[Any, Any], Any],
+                  neutral: float, name: str) -> Callable[..., Any]:
     """np.sum and np.prod: ``where=`` puts the neutral element at the masked places,
     ``initial=`` is combined with the result, an integer ``dtype=`` gives a constant."""
     def handler(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
                 keepdims: bool = False, initial: Any = _UNSET, where: Any = True) -> Any:
         _no_out(name, out)
-        if dtype is not None and not _is_float(dtype):
-            return _cast(handler(a, axis, None, None, keepdims, initial, where), dtype, name)
+        if _integer_result(dtype):
+            return func(*_unwrap((a, axis, dtype, None, keepdims, initial, where)))
         x = a if where is True else R.where(_mask(where), a, neutral)
         result = prim(x, axis=_axis(axis), keepdims=bool(keepdims))
         if initial is not _UNSET:
@@ -102,13 +110,15 @@ def _accumulation(prim: R.Primitive, combine: Callable[[Any, Any], Any], neutral
     return handler
 
 
-sum_ = _accumulation(R.sum_, R.add, 0.0, "sum")
-prod = _accumulation(R.prod, R.multiply, 1.0, "prod")
+sum_ = _accumulation(np.sum, R.sum_, R.add, 0.0, "sum")
+prod = _accumulation(np.prod, R.prod, R.multiply, 1.0, "prod")
 
 
 def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
          *, where: Any = True) -> Any:
     _no_out("mean", out)
+    if _integer_result(dtype):
+        return np.mean(*_unwrap((a, axis, dtype, None, keepdims)), where=_unwrap(where))
     if where is True:
         return _cast(R.mean(a, axis=_axis(axis), keepdims=bool(keepdims)), dtype, "mean")
     mask = _mask(where)
@@ -138,8 +148,8 @@ min_ = _extremum(R.min_, R.minimum, "min")
 
 def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("cumsum", out)
-    if dtype is not None and not _is_float(dtype):
-        return _cast(cumsum(a, axis), dtype, "cumsum")
+    if _integer_result(dtype):
+        return np.cumsum(*_unwrap((a, axis, dtype)))
     if axis is None:  # numpy: the cumulative sum of the flattened array
         a, axis = ravel(a), 0
     return _cast(R.cumsum(a, axis=int(axis)), dtype, "cumsum")
@@ -149,6 +159,8 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
         keepdims: bool = False, *, where: Any = True, mean: Any = _UNSET,
         correction: Any = _UNSET) -> Any:
     _no_out("var", out)
+    if _integer_result(dtype):
+        raise _refuse("var", "dtype", "an integer variance has no derivative; cast the result.")
     if where is not True:
         raise _refuse("var", "where", "compute the masked variance with np.sum(..., where=) "
                       "and np.mean(..., where=) instead.")
