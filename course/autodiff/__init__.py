@@ -2,7 +2,6 @@
 numbers, higher derivatives, evaluation traces and pictures of the computational graph."""
 
 from . import rules
-from .dispatch import ArrayLike
 from .escapes import ConstantOutputWarning, GraphEscapeError, GraphEscapeWarning, teaching_mode
 from .forward import Dual, jvp
 from .functional import flatten, grad, hvp, jacobian, value_and_grad
@@ -10,15 +9,6 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, toposort
 from .trace import Trace, trace
 from .draw import draw
 
-
-def _apply(prim: rules.Primitive, args: tuple, kwargs: dict):
-    for a in args:
-        if isinstance(a, ArrayLike):
-            return a._apply(prim, args, kwargs)
-    return prim.forward(*args, **kwargs)
-
-
-rules.set_apply(_apply)
 
 relu = rules.relu
 sigmoid = rules.sigmoid

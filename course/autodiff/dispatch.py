@@ -16,18 +16,14 @@ from . import escapes
 from . import rules as R
 
 
-class ArrayLike:
-    """Mixin for values that carry derivative information alongside a numpy ``value``."""
+class ArrayLike(R.Traced):
+    """Mixin for values that carry derivative information alongside a numpy ``value``.
+    Subclasses define ``_apply``: what applying a primitive to them means."""
 
     __slots__ = ()
     # Make ``ndarray <op> traced`` defer to us instead of treating us as an object scalar.
     __array_priority__ = 1000.0
     value: np.ndarray
-
-    # Subclasses: how to apply a primitive when at least one argument is of this class.
-    @classmethod
-    def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ array attributes
     @property
@@ -292,7 +288,7 @@ def _value(x: Any) -> Any:
 def _plain_index(index: Any) -> Any:
     """Indices are never differentiated: unwrap traced values and turn lists into arrays."""
     if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
+        return tuple([_plain_index(i) for i in index])
     if isinstance(index, ArrayLike):
         return index.value.astype(np.intp) if index.value.dtype.kind == "f" else index.value
     if isinstance(index, range):

@@ -20,10 +20,8 @@ its contribution to the gradient is silently 0. The rules here:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import warnings
-from typing import Iterator
 
 
 class GraphEscapeError(RuntimeError):
@@ -43,13 +41,13 @@ class _State:
     teaching = os.environ.get("COURSE_TEACHING_MODE", "") == "1"
 
 
-@contextlib.contextmanager
-def differentiating() -> Iterator[None]:
-    """Mark the evaluation of a function that ``grad`` (or a relative) is differentiating."""
-    _State.depth += 1
-    try:
-        yield
-    finally:
+class differentiating:
+    """Marks the evaluation of a function that ``grad`` (or a relative) is differentiating."""
+
+    def __enter__(self) -> None:
+        _State.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
         _State.depth -= 1
 
 

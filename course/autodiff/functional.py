@@ -7,10 +7,9 @@ from inputs that are themselves being traced is built as a differentiable graph.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import warnings
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -57,22 +56,23 @@ def _join(parts: list, build: Callable[[list], Any]) -> tuple[list, Callable[[li
 def _check_leaf(leaf: Any, where: str) -> None:
     if isinstance(leaf, Tensor):
         return
-    if type(leaf) is np.ndarray:
-        kind = leaf.dtype.kind
-    else:
-        kind = np.asarray(leaf).dtype.kind if not isinstance(leaf, str) else "U"
+    kind = np.asarray(leaf).dtype.kind if not isinstance(leaf, str) else "U"
     if kind not in "biuf":
         raise TypeError(f"{where}: cannot differentiate with respect to a value of type "
                         f"{type(leaf).__name__}; use arrays, floats, or tuples/lists/dicts of them.")
 
 
-def _variable(leaf: Any) -> Tensor:
+def _variable(leaf: Any, where: str) -> Tensor:
+    """The Tensor that stands for one input leaf while ``f`` runs."""
+    if type(leaf) is np.ndarray and leaf.dtype.kind == "f":
+        # No copy: the engine never writes into a value, and copying the weights of a network
+        # on every call would cost as much as a small layer.
+        return Tensor._wrap(leaf, True)
     if isinstance(leaf, Tensor) and leaf.requires_grad:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
         # inner gradient stays a differentiable function of the outer variable.
         return R.identity(leaf)
-    # No copy: the engine never writes into a value, and copying the weights of a network on
-    # every call would cost as much as a small layer.
+    _check_leaf(leaf, where)
     return Tensor(leaf, requires_grad=True)
 
 
@@ -110,16 +110,14 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
     args = list(args)
     trees = []
     variables: list[Tensor] = []
-    nested = False
+    where = f"grad({name})"
     for n in argnums:
         leaves, rebuild = flatten(args[n])
-        for leaf in leaves:
-            _check_leaf(leaf, f"grad({name})")
-            nested |= isinstance(leaf, Tensor) and leaf.requires_grad
-        tensors = [_variable(leaf) for leaf in leaves]
+        tensors = [_variable(leaf, where) for leaf in leaves]
         args[n] = rebuild(tensors)
         trees.append((leaves, rebuild, len(variables)))
         variables.extend(tensors)
+    nested = any(v._prim is not None for v in variables)  # inputs traced by an outer grad
     with differentiating(), _collector_paused():
         out = f(*args, **kwargs)
         grads = _gradients(out, variables, nested, name)
@@ -135,8 +133,7 @@ def _scalar(value: np.ndarray) -> Any:
     return value.item() if value.size == 1 else value
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+class _collector_paused:
     """Pause Python's cyclic garbage collector while ``f`` runs and is differentiated.
 
     A graph node holds only its inputs, never its own output, so graphs contain no reference
@@ -144,14 +141,14 @@ def _collector_paused() -> Iterator[None]:
     the collector would only walk the growing graph again and again (40% of the forward time on
     deep graphs). Cycles that ``f`` itself makes are collected when the collector resumes.
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+
+    def __enter__(self) -> None:
+        self.resume = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.resume:
+            gc.enable()
 
 
 def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
@@ -166,7 +163,7 @@ def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
 def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> list[Any]:
     if not isinstance(out, Tensor) or not out.requires_grad:
         _independent(out, name, "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
-        return [np.zeros_like(v.value) for v in variables]
+        return [np.zeros(v.shape, v.dtype) for v in variables]
     if out.value.size != 1:
         raise TypeError(f"grad({name}) needs {name} to return a scalar, but it returned shape "
                         f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
@@ -175,7 +172,7 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> li
     stop = {id(v) for v in variables}
     found = {id(t): g for t, g in backprop(out, seed, stop=stop, create_graph=nested,
                                            retain_graph=nested)}
-    return [found[id(v)] if id(v) in found else np.zeros_like(v.value) for v in variables]
+    return [found[id(v)] if id(v) in found else np.zeros(v.shape, v.dtype) for v in variables]
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
@@ -183,9 +180,8 @@ def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         args = list(args)
         x = args[argnum]
-        _check_leaf(x, "jacobian")
         nested = isinstance(x, Tensor) and x.requires_grad
-        variable = _variable(x)
+        variable = _variable(x, "jacobian")
         args[argnum] = variable
         with differentiating():
             out = f(*args, **kwargs)

@@ -98,6 +98,8 @@ def _accumulation(func: Callable, prim: R.Primitive, combine: Callable[[Any, Any
     ``initial=`` is combined with the result, an integer ``dtype=`` gives a constant."""
     def handler(a: Any, axis: Any = None, dtype: Any = None, out: Any = None,
                 keepdims: bool = False, initial: Any = _UNSET, where: Any = True) -> Any:
+        if dtype is None and out is None and initial is _UNSET and where is True:
+            return prim(a, axis=_axis(axis), keepdims=bool(keepdims))  # the everyday case
         _no_out(name, out)
         if _integer_result(dtype):
             return func(*_unwrap((a, axis, dtype, None, keepdims, initial, where)))
@@ -129,6 +131,8 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims:
 def _extremum(prim: R.Primitive, pick: R.Primitive, name: str) -> Callable[..., Any]:
     def handler(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
                 initial: Any = _UNSET, where: Any = True) -> Any:
+        if out is None and initial is _UNSET and where is True:
+            return prim(a, axis=_axis(axis), keepdims=bool(keepdims))  # the everyday case
         _no_out(name, out)
         x = a
         if where is not True:
@@ -186,11 +190,15 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
 
 
 # ---------------------------------------------------------------- products
+def _ndim(x: Any) -> int:
+    return x.ndim if isinstance(x, (ArrayLike, np.ndarray)) else np.ndim(x)
+
+
 def dot(a: Any, b: Any, out: Any = None) -> Any:
     _no_out("dot", out)
-    if np.ndim(_value(a)) == 0 or np.ndim(_value(b)) == 0:
+    if _ndim(a) == 0 or _ndim(b) == 0:
         return R.multiply(a, b)
-    if np.ndim(_value(a)) > 2 or np.ndim(_value(b)) > 2:
+    if _ndim(a) > 2 or _ndim(b) > 2:
         raise TypeError("numpy.dot of arrays with more than 2 axes is not supported on traced "
                         "values; use np.matmul (@), whose batching rules are supported.")
     return R.matmul(a, b)

@@ -30,10 +30,12 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
         return g
     extra = g.ndim - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        g = _sum(g, tuple(range(extra)))
+        if g.shape == shape:  # a bias: only leading axes were added
+            return g
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if stretched:
-        g = g.sum(axis=stretched, keepdims=True)
+        g = _sum(g, stretched, keepdims=True)
     return g
 
 
@@ -54,15 +56,23 @@ class Primitive:
     symbol: str = field(default="", compare=False)  # how a trace row shows the op
     uses_ans: bool = False  # whether a rule reads the output value (recomputed for grad of grad)
 
+    def __post_init__(self) -> None:
+        # Argument positions that get a gradient, for the per-operation check when recording.
+        grads = {i for i, rule in enumerate(self.vjps) if rule is not None}
+        object.__setattr__(self, "grad_args", frozenset(grads))
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Apply to arrays (plain numpy result) or Tensors/Duals (recorded for AD)."""
-        return _APPLY(self, args, kwargs)
+        for a in args:
+            if isinstance(a, Traced):
+                return a._apply(self, args, kwargs)
+        return self.forward(*args, **kwargs)
 
     def differentiable(self, i: int) -> bool:
         """Whether argument ``i`` gets a gradient (labels, indices and masks do not)."""
         if self.variadic:
             return True
-        return i < len(self.vjps) and self.vjps[i] is not None
+        return i in self.grad_args
 
     def vjp(self, i: int) -> Rule | None:
         if self.variadic:
@@ -78,17 +88,16 @@ class Primitive:
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _apply_plain(prim: Primitive, args: tuple, kwargs: dict) -> Any:
-    return prim.forward(*args, **kwargs)
+class Traced:
+    """Base of the values that carry derivatives (``Tensor``, ``Dual``): a primitive applied
+    to one of them is handed to its class's ``_apply``, which records or propagates it; on
+    plain arrays it just computes.  The rules stay engine-agnostic."""
 
+    __slots__ = ()
 
-# Replaced by tensor.py with the dispatcher that records graphs; rules stay engine-agnostic.
-_APPLY: Callable[[Primitive, tuple, dict], Any] = _apply_plain
-
-
-def set_apply(apply: Callable[[Primitive, tuple, dict], Any]) -> None:
-    global _APPLY
-    _APPLY = apply
+    @classmethod
+    def _apply(cls, prim: "Primitive", args: tuple, kwargs: dict) -> Any:  # pragma: no cover
+        raise NotImplementedError
 
 
 def defprim(name: str, forward: Callable[..., Any], vjps: Sequence[Rule | None],
@@ -307,25 +316,24 @@ def _mean_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False
 
 def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     # Ties share the gradient equally, so the rule is the average of the subgradients.
-    shape = _shape(x)
-    return _keep_reduced(g, shape, axis, keepdims) * _argmax_share(x, ans, axis, keepdims)
+    xv = _v(x)
+    attained = xv == _keep_reduced(_v(ans), xv.shape, axis, keepdims)
+    ties = np.add.reduce(attained, axis=axis, keepdims=True, dtype=xv.dtype)
+    return _keep_reduced(g, xv.shape, axis, keepdims) / ties * attained
 
 
 def _extremum_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    return (t * _argmax_share(x, ans, axis, keepdims)).sum(axis=axis, keepdims=keepdims)
-
-
-def _argmax_share(x: Any, ans: Any, axis: Any, keepdims: bool) -> np.ndarray:
-    """1/k at each of the k places that attain the extremum, 0 elsewhere."""
     xv = _v(x)
-    share = (xv == _keep_reduced(_v(ans), xv.shape, axis, keepdims)).astype(xv.dtype)
-    share /= share.sum(axis=axis, keepdims=True)
-    return share
+    attained = xv == _keep_reduced(_v(ans), xv.shape, axis, keepdims)
+    ties = np.add.reduce(attained, axis=axis, keepdims=True, dtype=xv.dtype)
+    return (t * attained / ties).sum(axis=axis, keepdims=keepdims)
 
 
 # The forward functions call the ufuncs' reduce directly: np.sum, np.mean and np.max are
 # Python wrappers that cost more than the reduction itself on the small arrays of a minibatch.
 def _sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    if isinstance(x, Traced):  # a gradient being differentiated (grad of grad)
+        return x.sum(axis=axis, keepdims=keepdims)
     return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 

@@ -118,6 +118,7 @@ class Tensor(ArrayLike):
     def value(self, new: Any) -> None:
         self._value = new if type(new) is np.ndarray else np.asarray(new)
         self._version += 1
+        _Changes.last = next(_SEQUENCE)
 
     @classmethod
     def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
@@ -135,13 +136,12 @@ class Tensor(ArrayLike):
         inputs = []  # positions of the arguments that get a gradient
         stamp = 0    # sum of the arguments' versions: any later change increases it
         record = _GradMode.enabled
-        rules = prim.vjps
+        grad_args = prim.grad_args
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 values.append(a._value)
                 stamp += a._version
-                if (record and a.requires_grad
-                        and (prim.variadic or (i < len(rules) and rules[i] is not None))):
+                if record and a.requires_grad and (i in grad_args or prim.variadic):
                     inputs.append(i)
             elif isinstance(a, ArrayLike):
                 raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
@@ -156,18 +156,25 @@ class Tensor(ArrayLike):
             out = np.asarray(out)  # numpy scalars from operations on 0-d arrays
         if out.dtype.kind == "c":
             raise TypeError(_complex_message(prim, values))
-        t = cls._wrap(out, bool(inputs))
-        if inputs:
-            t._prim = prim
-            t._args = args
-            t._values = tuple(values)
-            t._kwargs = kwargs or _NO_KWARGS
-            t._inputs = tuple(inputs)
-            t._stamp = stamp
-            t._seq = next(_SEQUENCE)
-            if _RECORDERS:
-                for hook in _RECORDERS:
-                    hook(t)
+        t = cls.__new__(cls)
+        t._value = out
+        t.grad = None
+        t._version = 0
+        if not inputs:
+            t.requires_grad = False
+            t._prim = None
+            return t
+        t.requires_grad = True
+        t._prim = prim
+        t._args = args
+        t._values = tuple(values)
+        t._kwargs = kwargs or _NO_KWARGS
+        t._inputs = tuple(inputs)
+        t._stamp = stamp
+        t._seq = next(_SEQUENCE)
+        if _RECORDERS:
+            for hook in _RECORDERS:
+                hook(t)
         return t
 
     def _parents(self) -> list[tuple[int, "Tensor"]]:
@@ -295,15 +302,15 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
     """
     if root._prim is None or (stop is not None and id(root) in stop):
         return [(root, seed)]
-    found: dict[int, list] = {}
-    pending: dict[int, Any] = {id(root): seed}
+    found: dict[Tensor, Any] = {}    # leaf -> gradient (Tensors hash by identity)
+    pending: dict[Tensor, Any] = {root: seed}
     heap: list[tuple[int, Tensor]] = [(-root._seq, root)]
     previous = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
         while heap:
             t = heapq.heappop(heap)[1]
-            g = pending.pop(id(t))
+            g = pending.pop(t)
             values = t._values
             if values is None:
                 raise RuntimeError(
@@ -311,7 +318,8 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
             args, prim, kwargs = t._args, t._prim, t._kwargs
-            _check_unchanged(t, args)
+            if _Changes.last > t._seq:  # some value was assigned after t was computed
+                _check_unchanged(t, args)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative; recomputing it is cheaper than keeping it.
@@ -326,26 +334,25 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                 else:
                     pg = rules[i](g, ans, *values, **kwargs)
                 parent = args[i]
-                key = id(parent)
-                if parent._prim is None or (stop is not None and key in stop):
-                    entry = found.get(key)
-                    if entry is None:
-                        found[key] = [parent, pg]
-                    else:
-                        entry[1] = entry[1] + pg
-                elif key in pending:
-                    pending[key] = pending[key] + pg
+                if parent._prim is None or (stop is not None and id(parent) in stop):
+                    found[parent] = found[parent] + pg if parent in found else pg
+                elif parent in pending:
+                    pending[parent] = pending[parent] + pg
                 else:
-                    pending[key] = pg
+                    pending[parent] = pg
                     heapq.heappush(heap, (-parent._seq, parent))
             if not retain_graph:
                 t._args = t._values = None
     finally:
         _GradMode.enabled = previous
     if create_graph:
-        return [(leaf, g) for leaf, g in found.values()]
+        return list(found.items())
     handed: set[int] = {id(seed)}
-    return [(leaf, _owned(g, leaf._value, handed)) for leaf, g in found.values()]
+    return [(leaf, _owned(g, leaf._value, handed)) for leaf, g in found.items()]
+
+
+class _Changes:
+    last = -1  # creation number current when a Tensor's value was last assigned
 
 
 def _check_unchanged(t: Tensor, args: tuple) -> None:
@@ -353,7 +360,7 @@ def _check_unchanged(t: Tensor, args: tuple) -> None:
     version counter of PyTorch): the rules would silently use the new values."""
     stamp = 0
     for a in args:
-        if type(a) is Tensor:
+        if isinstance(a, Tensor):
             stamp += a._version
     if stamp != t._stamp or t._version:
         raise RuntimeError(
