@@ -60,6 +60,8 @@ class Primitive:
         # Argument positions that get a gradient, for the per-operation check when recording.
         grads = {i for i, rule in enumerate(self.vjps) if rule is not None}
         object.__setattr__(self, "grad_args", frozenset(grads))
+        # The same as a bit mask (every argument of a variadic primitive), for Tensor._apply.
+        object.__setattr__(self, "grad_mask", -1 if self.variadic else sum(1 << i for i in grads))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Apply to arrays (plain numpy result) or Tensors/Duals (recorded for AD)."""
@@ -168,16 +170,19 @@ add = defprim("add", np.add,
               [lambda t, ans, x, y: t, lambda t, ans, x, y: t], symbol="+")
 subtract = defprim("subtract", np.subtract,
                    [lambda g, ans, x, y: unbroadcast(g, _shape(x)),
-                    lambda g, ans, x, y: unbroadcast(-g, _shape(y))],
+                    lambda g, ans, x, y: -unbroadcast(g, _shape(y))],
                    [lambda t, ans, x, y: t, lambda t, ans, x, y: -t], symbol="-")
 multiply = defprim("multiply", np.multiply,
                    [lambda g, ans, x, y: unbroadcast(g * y, _shape(x)),
                     lambda g, ans, x, y: unbroadcast(g * x, _shape(y))],
                    [lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t], symbol="×")
+# d(x/y)/dy = -x/y² = -ans/y; summing g * ans before dividing by y is one full-size product
+# fewer when y was broadcast (a softmax's row sums).
 divide = defprim("divide", np.divide,
                  [lambda g, ans, x, y: unbroadcast(g / y, _shape(x)),
-                  lambda g, ans, x, y: unbroadcast(-g * x / (y * y), _shape(y))],
-                 [lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * x / (y * y)], symbol="/")
+                  lambda g, ans, x, y: -unbroadcast(g * ans, _shape(y)) / y],
+                 [lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y], symbol="/",
+                 uses_ans=True)
 def _power_slope(x: Any, y: Any) -> Any:
     """d(x**y)/dx = y x**(y-1), taken as 0 where y == 0 (x**0 is constant), as PyTorch and
     autograd do: the formula alone gives 0 * inf = NaN at x = 0."""

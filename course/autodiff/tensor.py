@@ -76,6 +76,16 @@ def as_float_array(value: Any) -> np.ndarray:
 
 _SEQUENCE = itertools.count()
 _NO_KWARGS: dict = {}
+_new = object.__new__
+_POSITIONS: dict[int, tuple[int, ...]] = {}
+
+
+def _positions(mask: int) -> tuple[int, ...]:
+    """The argument positions whose bits are set in ``mask`` (cached: few masks occur)."""
+    positions = _POSITIONS.get(mask)
+    if positions is None:
+        positions = _POSITIONS[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    return positions
 
 
 class Tensor(ArrayLike):
@@ -98,8 +108,8 @@ class Tensor(ArrayLike):
     order.  One object per node keeps the garbage collector's work small on deep graphs.
     """
 
-    __slots__ = ("_value", "grad", "requires_grad", "_version", "_stamp", "_prim", "_args",
-                 "_values", "_kwargs", "_inputs", "_seq", "__weakref__")
+    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
+                 "_kwargs", "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         self._value = as_float_array(value)
@@ -117,12 +127,13 @@ class Tensor(ArrayLike):
     @value.setter
     def value(self, new: Any) -> None:
         self._value = new if type(new) is np.ndarray else np.asarray(new)
-        self._version += 1
-        _Changes.last = next(_SEQUENCE)
+        # The version is the creation number current at the change: a node created before it
+        # (a smaller seq) must not be differentiated any more.
+        self._version = _Changes.last = next(_SEQUENCE)
 
     @classmethod
     def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
-        t = cls.__new__(cls)
+        t = _new(cls)
         t._value = value if type(value) is np.ndarray else np.asarray(value)
         t.grad = None
         t.requires_grad = requires_grad
@@ -133,34 +144,34 @@ class Tensor(ArrayLike):
     @classmethod
     def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> "Tensor":
         values = []
-        inputs = []  # positions of the arguments that get a gradient
-        stamp = 0    # sum of the arguments' versions: any later change increases it
-        record = _GradMode.enabled
-        grad_args = prim.grad_args
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
+        inputs = 0  # bit i set: argument i requires grad (an int: no object per node)
+        bit = 1
+        for a in args:
+            if isinstance(a, R.Traced):
+                if not isinstance(a, Tensor):
+                    raise TypeError(f"{prim.name}: cannot mix a Tensor with a "
+                                    f"{type(a).__name__} (forward and reverse mode are separate "
+                                    f"here).")
                 values.append(a._value)
-                stamp += a._version
-                if record and a.requires_grad and (i in grad_args or prim.variadic):
-                    inputs.append(i)
-            elif isinstance(a, ArrayLike):
-                raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
-                                f"(forward and reverse mode are separate here).")
+                if a.requires_grad:
+                    inputs |= bit
             else:
                 values.append(a)
+            bit <<= 1
         try:
             out = prim.forward(*values, **kwargs)
         except (ValueError, IndexError) as error:
             raise _shape_error(prim, values, error) from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)  # numpy scalars from operations on 0-d arrays
+        if type(out) is not np.ndarray and not isinstance(out, np.generic):
+            out = np.asarray(out)  # numpy scalars (from 0-d operations) are kept: cheaper
         if out.dtype.kind == "c":
             raise TypeError(_complex_message(prim, values))
-        t = cls.__new__(cls)
+        t = _new(cls)
         t._value = out
         t.grad = None
         t._version = 0
-        if not inputs:
+        inputs &= prim.grad_mask  # only the arguments that have a derivative rule
+        if not inputs or not _GradMode.enabled:
             t.requires_grad = False
             t._prim = None
             return t
@@ -168,9 +179,8 @@ class Tensor(ArrayLike):
         t._prim = prim
         t._args = args
         t._values = tuple(values)
-        t._kwargs = kwargs or _NO_KWARGS
-        t._inputs = tuple(inputs)
-        t._stamp = stamp
+        t._kwargs = kwargs
+        t._inputs = inputs
         t._seq = next(_SEQUENCE)
         if _RECORDERS:
             for hook in _RECORDERS:
@@ -181,7 +191,7 @@ class Tensor(ArrayLike):
         """(argument position, Tensor) of each input that gets a gradient; [] for a leaf."""
         if self._prim is None or self._args is None:
             return []
-        return [(i, self._args[i]) for i in self._inputs]
+        return [(i, self._args[i]) for i in _positions(self._inputs)]
 
     def _escape_number(self, how: str) -> np.ndarray:
         if self.requires_grad and _GradMode.enabled:
@@ -319,7 +329,7 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     "first time if you need to go through it twice.")
             args, prim, kwargs = t._args, t._prim, t._kwargs
             if _Changes.last > t._seq:  # some value was assigned after t was computed
-                _check_unchanged(t, args)
+                _check_unchanged(t)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative; recomputing it is cheaper than keeping it.
@@ -328,7 +338,7 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
             else:
                 ans = t._value
             rules = prim.vjps
-            for i in t._inputs:
+            for i in _POSITIONS.get(t._inputs) or _positions(t._inputs):
                 if prim.variadic:
                     pg = rules[0](i, g, ans, *values, **kwargs)
                 else:
@@ -355,14 +365,11 @@ class _Changes:
     last = -1  # creation number current when a Tensor's value was last assigned
 
 
-def _check_unchanged(t: Tensor, args: tuple) -> None:
+def _check_unchanged(t: Tensor) -> None:
     """Refuse to differentiate through values that were changed after the forward pass (the
     version counter of PyTorch): the rules would silently use the new values."""
-    stamp = 0
-    for a in args:
-        if isinstance(a, Tensor):
-            stamp += a._version
-    if stamp != t._stamp or t._version:
+    changed = [a for a in (t, *t._args) if isinstance(a, Tensor) and a._version > t._seq]
+    if changed:
         raise RuntimeError(
             f"backward(): a Tensor used by {t._prim.name} (or its result) was modified after "
             f"the forward pass (an assignment to .value, e.g. an optimizer step), so the "
