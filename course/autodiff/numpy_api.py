@@ -196,9 +196,10 @@ def _ndim(x: Any) -> int:
 
 def dot(a: Any, b: Any, out: Any = None) -> Any:
     _no_out("dot", out)
-    if _ndim(a) == 0 or _ndim(b) == 0:
+    na, nb = _ndim(a), _ndim(b)
+    if na == 0 or nb == 0:
         return R.multiply(a, b)
-    if _ndim(a) > 2 or _ndim(b) > 2:
+    if na > 2 or nb > 2:
         raise TypeError("numpy.dot of arrays with more than 2 axes is not supported on traced "
                         "values; use np.matmul (@), whose batching rules are supported.")
     return R.matmul(a, b)

@@ -598,13 +598,13 @@ solve = defprim("solve", np.linalg.solve, [_solve_vjp_a, _solve_vjp_b],
 
 # ---------------------------------------------------------------- fused, numerically stable
 def _log_softmax(z: Any) -> Any:
-    shifted = z - _v(z).max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    shifted = z - np.maximum.reduce(_v(z), axis=-1, keepdims=True)
+    return shifted - np.log(_sum(np.exp(shifted), -1, keepdims=True))
 
 
 def _softmax(z: Any) -> Any:
-    e = np.exp(z - _v(z).max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    e = np.exp(z - np.maximum.reduce(_v(z), axis=-1, keepdims=True))
+    return e / _sum(e, -1, keepdims=True)
 
 
 def _sce_forward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -646,7 +646,7 @@ def softmax_cross_entropy(logits: Any, labels: Any) -> Any:
     if labels.shape != (shape[0],) or labels.dtype.kind not in "iu":
         raise ValueError(f"softmax_cross_entropy: labels must be {shape[0]} integers (one class "
                          f"index per row of logits), got shape {labels.shape} dtype {labels.dtype}.")
-    if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
+    if labels.size and (np.minimum.reduce(labels) < 0 or np.maximum.reduce(labels) >= shape[1]):
         raise ValueError(f"softmax_cross_entropy: labels must be in 0..{shape[1] - 1}, got values "
                          f"from {labels.min()} to {labels.max()}.")
     return _softmax_ce(logits, labels)

@@ -266,7 +266,7 @@ def _seed(root: Tensor, grad: Any) -> Any:
                 f"has shape {root.shape}. Reduce it to a scalar first (e.g. y.sum() or y.mean()), "
                 f"pass the upstream gradient (y.backward(np.ones_like(y.value))), or use "
                 f"course.jacobian for the full derivative.")
-        return np.ones_like(root.value)
+        return np.ones(root.shape, root.dtype)
     g = grad if isinstance(grad, Tensor) else as_float_array(grad)
     if g.shape != root.shape:
         raise ValueError(f"backward(): the gradient has shape {g.shape} but the Tensor has shape "
