@@ -157,8 +157,8 @@ def time_steps(step: Callable, params, batches, steps: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds (median taken)")
-    parser.add_argument("--steps", type=int, default=50, help="SGD steps per timing")
+    parser.add_argument("--repeats", type=int, default=25, help="interleaved rounds (median taken)")
+    parser.add_argument("--steps", type=int, default=10, help="SGD steps per timing")
     parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128, 256])
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
     parser.add_argument("--threads", default="1", help="BLAS/torch threads (default 1)")

@@ -169,10 +169,11 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> li
                         f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
                         f"for the derivative of a vector-valued function.")
     seed = np.ones(out.shape, dtype=out.dtype)
-    stop = {id(v) for v in variables}
-    found = {id(t): g for t, g in backprop(out, seed, stop=stop, create_graph=nested,
-                                           retain_graph=nested)}
-    return [found[id(v)] if id(v) in found else np.zeros(v.shape, v.dtype) for v in variables]
+    # Inputs that are leaves stop the backward pass by themselves; the identity nodes standing
+    # for inputs traced by an outer grad must be named (Tensors are keyed by identity).
+    stop = {id(v) for v in variables} if nested else None
+    found = dict(backprop(out, seed, stop=stop, create_graph=nested, retain_graph=nested))
+    return [found[v] if v in found else np.zeros(v.shape, v.dtype) for v in variables]
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:

@@ -159,7 +159,7 @@ def _expand(g: Any, shape: tuple[int, ...]) -> Any:
 
 def _safe_log(x: Any) -> Any:
     # d(x**y)/dy = x**y ln x; where x <= 0 the power is only defined for constant y, so 0.
-    xv = x.value if hasattr(x, "value") else np.asarray(x)
+    xv = x.value if isinstance(x, Traced) else np.asarray(x)
     return np.log(np.where(xv > 0, x, 1.0))
 
 
@@ -212,7 +212,7 @@ minimum = defprim("minimum", np.minimum,
 
 def _v(x: Any) -> Any:
     """The numpy value of a Tensor or array: masks and comparisons are never differentiated."""
-    return x.value if hasattr(x, "value") else x
+    return x.value if isinstance(x, Traced) else x
 
 
 # ---------------------------------------------------------------- elementwise, unary
