@@ -2,15 +2,18 @@
 
 Design choices, each for a measured reason:
 
-* A graph node holds its inputs and the *value* of its output, never the output ``Tensor``
-  itself, so no node is part of a reference cycle and memory is freed by reference counting
-  alone (micrograd's closures that capture their own output make the garbage collector
-  dominate the run time).
+* A graph node is the Tensor it computed, holding its inputs and nothing that refers back to
+  it, so no node is part of a reference cycle and memory is freed by reference counting alone
+  (micrograd's closures that capture their own output make the garbage collector dominate the
+  run time); ``grad`` even pauses the cyclic collector while it runs.
 * ``backward`` is an iterative topological sort, so a 100,000-node chain needs no recursion,
   and gradients arriving at a node from several uses (fan-out) are summed before that node
   propagates them.
 * The graph is freed after ``backward`` unless ``retain_graph=True``; ``no_grad()`` records
   nothing at all.
+* Assigning to ``.value`` (an optimizer step) stamps the tensor with the current creation
+  number; ``backward`` refuses nodes created before such a change instead of silently using
+  the new values (PyTorch's version counter).
 * The first-order backward pass runs the derivative rules on plain numpy arrays; only when a
   derivative must itself be differentiated (``create_graph=True``, used by ``grad(grad(f))``)
   do the rules run on Tensors and record a new graph.
@@ -102,14 +105,14 @@ class Tensor(ArrayLike):
     a new step.  Non-leaf tensors do not keep gradients.
 
     A non-leaf tensor is its own graph node (as in micrograd): it keeps the primitive that made
-    it, the arguments (Tensors, for differentiating a derivative), their numpy values (for the
-    fast first-order pass) and which arguments get a gradient.  ``seq`` increases with creation
-    time; a tensor is always created after its inputs, so decreasing ``seq`` is a topological
-    order.  One object per node keeps the garbage collector's work small on deep graphs.
+    it, its arguments and which of them get a gradient.  ``seq`` increases with creation time; a
+    tensor is always created after its inputs, so decreasing ``seq`` is a topological order.
+    Two objects per node (the tensor and its argument tuple) keep the garbage collector's work
+    small on deep graphs.
     """
 
-    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
-                 "_kwargs", "_inputs", "_seq", "__weakref__")
+    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_kwargs",
+                 "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         self._value = as_float_array(value)
@@ -178,7 +181,6 @@ class Tensor(ArrayLike):
         t.requires_grad = True
         t._prim = prim
         t._args = args
-        t._values = tuple(values)
         t._kwargs = kwargs
         t._inputs = inputs
         t._seq = next(_SEQUENCE)
@@ -195,12 +197,12 @@ class Tensor(ArrayLike):
 
     def _escape_number(self, how: str) -> np.ndarray:
         if self.requires_grad and _GradMode.enabled:
-            escapes.number_escape(how, live=self._prim is not None and self._values is not None)
+            escapes.number_escape(how, live=self._prim is not None and self._args is not None)
         return self._value
 
     def _escape_array(self, how: str) -> np.ndarray:
         if self.requires_grad and _GradMode.enabled:
-            escapes.array_escape(how, live=self._prim is not None and self._values is not None)
+            escapes.array_escape(how, live=self._prim is not None and self._args is not None)
         return self._value
 
     # ------------------------------------------------------------------ graph API
@@ -321,13 +323,13 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
         while heap:
             t = heapq.heappop(heap)[1]
             g = pending.pop(t)
-            values = t._values
-            if values is None:
+            args = t._args
+            if args is None:
                 raise RuntimeError(
                     "backward(): the graph behind this Tensor was already used by a previous "
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
-            args, prim, kwargs = t._args, t._prim, t._kwargs
+            prim, kwargs = t._prim, t._kwargs
             if _Changes.last > t._seq:  # some value was assigned after t was computed
                 _check_unchanged(t)
             if create_graph:
@@ -336,6 +338,9 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                 values = args
                 ans = prim(*args, **kwargs) if prim.uses_ans else t._value
             else:
+                # The arguments' values as they were in the forward pass: any assignment since
+                # would have failed the check above, so they need not be kept separately.
+                values = [a._value if isinstance(a, Tensor) else a for a in args]
                 ans = t._value
             rules = prim.vjps
             for i in _POSITIONS.get(t._inputs) or _positions(t._inputs):
@@ -352,7 +357,7 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     pending[parent] = pg
                     heapq.heappush(heap, (-parent._seq, parent))
             if not retain_graph:
-                t._args = t._values = None
+                t._args = None
     finally:
         _GradMode.enabled = previous
     if create_graph:

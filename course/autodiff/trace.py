@@ -118,7 +118,8 @@ def trace(f: Callable[..., Any], *args: Any, names: list[str] | None = None) -> 
         for i, parent in t._parents():
             rule = t._prim.vjps[0] if t._prim.variadic else t._prim.vjps[i]
             extra = (i,) if t._prim.variadic else ()
-            part = rule(*extra, adjoint[id(t)], t.value, *t._values, **t._kwargs)
+            values = [a.value if isinstance(a, Tensor) else a for a in t._args]
+            part = rule(*extra, adjoint[id(t)], t.value, *values, **t._kwargs)
             adjoint[id(parent)] = adjoint.get(id(parent), 0) + part
             terms.setdefault(id(parent), []).append(
                 f"{_bar(label[id(t)])} {_partial(t, i, label)}")
