@@ -7,7 +7,6 @@ from inputs that are themselves being traced is built as a differentiable graph.
 
 from __future__ import annotations
 
-import gc
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from . import rules as R
 from .escapes import ConstantOutputWarning, differentiating
-from .tensor import Tensor, backprop
+from .tensor import Tensor, collector_paused, backprop
 
 
 # ---------------------------------------------------------------- nested containers
@@ -118,7 +117,7 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
         trees.append((leaves, rebuild, len(variables)))
         variables.extend(tensors)
     nested = any(v._prim is not None for v in variables)  # inputs traced by an outer grad
-    with differentiating(), _collector_paused():
+    with differentiating(), collector_paused():
         out = f(*args, **kwargs)
         grads = _gradients(out, variables, nested, name)
     results = []
@@ -131,24 +130,6 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
 
 def _scalar(value: np.ndarray) -> Any:
     return value.item() if value.size == 1 else value
-
-
-class _collector_paused:
-    """Pause Python's cyclic garbage collector while ``f`` runs and is differentiated.
-
-    A graph node holds only its inputs, never its own output, so graphs contain no reference
-    cycles and are freed by reference counting alone (tests/autodiff/test_graph.py checks it);
-    the collector would only walk the growing graph again and again (40% of the forward time on
-    deep graphs). Cycles that ``f`` itself makes are collected when the collector resumes.
-    """
-
-    def __enter__(self) -> None:
-        self.resume = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.resume:
-            gc.enable()
 
 
 def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
