@@ -126,7 +126,12 @@ class Tensor(ArrayLike):
     def value(self) -> np.ndarray:
         """The numpy array. Assigning to it (``t.value -= lr * t.grad`` included) counts as a
         change: a graph recorded before the change refuses to backpropagate through it."""
-        return self._value
+        value = self._value
+        if type(value) is not np.ndarray:
+            # The engine keeps a 0-d result as a numpy scalar (cheaper to compute with); the
+            # public value is always an array, the same one at every access.
+            value = self._value = np.asarray(value)
+        return value
 
     @value.setter
     def value(self, new: Any) -> None:

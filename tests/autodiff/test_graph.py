@@ -170,3 +170,11 @@ def test_deep_graphs_are_freed_by_reference_counting():
         assert ref() is None  # no node of the chain is part of a reference cycle
     finally:
         gc.enable()
+
+
+def test_value_is_always_a_numpy_array():
+    x = Tensor(2.0, requires_grad=True)
+    loss = (x * 3.0).sum()
+    assert isinstance(loss.value, np.ndarray) and loss.value is loss.value
+    loss.backward()
+    assert x.grad == 3.0
