@@ -1,9 +1,10 @@
 """Time one SGD step of a 784-100-200-10 ReLU MLP with softmax cross-entropy.
 
 Prints, from one run, the time per step of each implementation as a ratio to hand-written numpy
-backprop, for batch sizes 32/64/128 in float64 and float32:
+backprop, for batch sizes 32/64/128/256 in float64 and float32, then the cost per node of a long
+scalar chain (forward and backward):
 
-    python benchmarks/engine_step.py [--repeats 7] [--steps 50]
+    python benchmarks/engine_step.py [--repeats 25] [--steps 10] [--chain 100000]
 
 Implementations:
   hand numpy      forward and backward written out (CS231n style), in-place SGD update
@@ -12,14 +13,18 @@ Implementations:
   course tensors  persistent Tensor parameters, loss.backward(), in-place update (the nn path)
   autograd        HIPS autograd on the same plain-numpy loss
   torch           PyTorch CPU (torch.nn.functional, loss.backward(), SGD)
-The machine is shared, so each round runs every implementation once (interleaved), each ratio
-is taken within a round, and the median ratio over rounds is reported.
+The machine is shared, so each round runs every implementation once (interleaved, in an order
+that rotates from round to round), each ratio is taken within a round, and the median ratio over
+rounds is reported; the load average is printed before and after, since other users' jobs on the
+same cores move every absolute time (and, less, the ratios).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import subprocess
 import sys
 import time
 from typing import Callable
@@ -152,11 +157,18 @@ def time_steps(step: Callable, params, batches, steps: int) -> float:
 
 
 def main() -> None:
+    if "--chain-only" in sys.argv:
+        chain_benchmark(int(sys.argv[sys.argv.index("--chain-only") + 1]),
+                        "fresh interpreter (numpy and course only)")
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds (median taken)")
-    parser.add_argument("--steps", type=int, default=50, help="SGD steps per timing")
-    parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128])
+    parser.add_argument("--repeats", type=int, default=25, help="interleaved rounds (median taken)")
+    parser.add_argument("--steps", type=int, default=10, help="SGD steps per timing")
+    parser.add_argument("--batches", type=int, nargs="+", default=[32, 64, 128, 256])
+    parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
     parser.add_argument("--threads", default="1", help="BLAS/torch threads (default 1)")
+    parser.add_argument("--chain", type=int, default=100_000,
+                        help="nodes in the scalar-chain benchmark (0 skips it)")
     args = parser.parse_args()
     try:
         import torch
@@ -166,11 +178,12 @@ def main() -> None:
         torch_version = None
     print(f"numpy {np.__version__}, torch {torch_version or 'not installed'}, {args.threads} "
           f"thread(s); {args.repeats} rounds x {args.steps} steps; median of per-round ratios")
+    print(f"load average before: {_load()}")
     header = f"{'dtype':8} {'batch':>5} {'hand numpy':>12} | ratio to hand numpy:"
     names = ["course grad", "course fused", "course tensors", "autograd", "torch"]
     print(header)
     print(f"{'':8} {'':>5} {'ms/step':>12} | " + " ".join(f"{n:>14}" for n in names))
-    for dtype in (np.float64, np.float32):
+    for dtype in (np.dtype(d).type for d in args.dtypes):
         for batch in args.batches:
             rng = np.random.default_rng(1)
             batches = [(rng.standard_normal((batch, SIZES[0])).astype(dtype),
@@ -185,14 +198,62 @@ def main() -> None:
             if torch_version:
                 impls["torch"] = (make_torch_step(init_params(dtype), dtype), init_params(dtype))
             times: dict[str, list[float]] = {k: [] for k in impls}
-            for _ in range(args.repeats):
-                for name, (step, params) in impls.items():
+            order = list(impls)
+            for r in range(args.repeats):
+                for name in order[r % len(order):] + order[:r % len(order)]:
+                    step, params = impls[name]
                     time_steps(step, params, batches, 3)  # warm caches
                     times[name].append(time_steps(step, params, batches, args.steps))
             hand = np.array(times["hand numpy"])
             ratio = {k: float(np.median(np.array(v) / hand)) for k, v in times.items()}
             cells = " ".join(f"{ratio[n]:>13.2f}x" if n in ratio else f"{'-':>14}" for n in names)
-            print(f"{np.dtype(dtype).name:8} {batch:>5} {np.median(hand) * 1e3:>12.3f} | {cells}")
+            print(f"{np.dtype(dtype).name:8} {batch:>5} {np.median(hand) * 1e3:>12.3f} | {cells}",
+                  flush=True)
+    print(f"load average after steps: {_load()}")
+    if args.chain:
+        # The collector's work grows with everything else the process holds, so the chain is
+        # timed twice: in a fresh interpreter that imported only numpy and course, and here,
+        # after torch and autograd were imported and ran.
+        subprocess.run([sys.executable, __file__, "--chain-only", str(args.chain)], check=True)
+        chain_benchmark(args.chain, "in this process, with torch and autograd loaded")
+
+
+def _load() -> str:
+    try:
+        return " ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def chain(n: int) -> tuple[float, float]:
+    """Seconds to build and to differentiate a chain of ``n`` scalar nodes (alternating * and +)."""
+    x = course.Tensor(0.5, requires_grad=True)
+    start = time.perf_counter()
+    y = x
+    for i in range(n // 2):
+        y = y * 1.0000001
+        y = y + 1e-7
+    built = time.perf_counter()
+    y.backward()
+    done = time.perf_counter()
+    del y
+    return built - start, done - built
+
+
+def chain_benchmark(n: int, where: str, runs: int = 7) -> None:
+    """Microseconds per node of a long scalar chain: the engine's fixed cost, with nothing to
+    compute. The garbage collector runs as it would in a user's program (not disabled)."""
+    chain(1000)  # warm up
+    fwd, bwd = [], []
+    for _ in range(runs):
+        gc.collect()
+        f, b = chain(n)
+        fwd.append(f / n * 1e6)
+        bwd.append(b / n * 1e6)
+    f, b = float(np.median(fwd)), float(np.median(bwd))
+    print(f"{n}-node scalar chain, {where}: forward {f:.2f} us/node, backward {b:.2f} "
+          f"us/node, total {f + b:.2f} us/node (median of {len(fwd)} runs; load average "
+          f"{_load()}; {len(gc.get_objects())} objects tracked by the collector)", flush=True)
 
 
 if __name__ == "__main__":

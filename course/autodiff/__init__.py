@@ -2,22 +2,13 @@
 numbers, higher derivatives, evaluation traces and pictures of the computational graph."""
 
 from . import rules
-from .dispatch import ArrayLike
+from .escapes import ConstantOutputWarning, GraphEscapeError, GraphEscapeWarning, teaching_mode
 from .forward import Dual, jvp
 from .functional import flatten, grad, hvp, jacobian, value_and_grad
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, toposort
 from .trace import Trace, trace
 from .draw import draw
 
-
-def _apply(prim: rules.Primitive, args: tuple, kwargs: dict):
-    for a in args:
-        if isinstance(a, ArrayLike):
-            return a._apply(prim, args, kwargs)
-    return prim.forward(*args, **kwargs)
-
-
-rules.set_apply(_apply)
 
 relu = rules.relu
 sigmoid = rules.sigmoid
@@ -26,4 +17,5 @@ logsumexp = rules.logsumexp
 
 __all__ = ["Tensor", "Dual", "grad", "value_and_grad", "jacobian", "jvp", "hvp", "no_grad",
            "enable_grad", "is_grad_enabled", "toposort", "flatten", "relu", "sigmoid",
-           "softmax_cross_entropy", "logsumexp", "rules", "trace", "Trace", "draw"]
+           "softmax_cross_entropy", "logsumexp", "rules", "trace", "Trace", "draw",
+           "GraphEscapeError", "GraphEscapeWarning", "ConstantOutputWarning", "teaching_mode"]

@@ -51,12 +51,10 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
                          f"max_nodes={max_nodes}. Draw a smaller example or raise max_nodes.")
     depth: dict[int, int] = {}
     for t in order:
-        node = t._node
-        parents = node.parents if node is not None else ()
-        if node is not None and node.args is None:
+        if not t.is_leaf and t._args is None:
             raise ValueError("draw: this graph was freed by backward(); call "
                              "backward(retain_graph=True) to draw it afterwards.")
-        depth[id(t)] = 1 + max((depth[id(p)] for _, _, p in parents), default=-1)
+        depth[id(t)] = 1 + max((depth[id(p)] for _, p in t._parents()), default=-1)
     columns: dict[int, list[Tensor]] = {}
     for t in order:
         columns.setdefault(depth[id(t)], []).append(t)
@@ -69,19 +67,17 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
              "<defs><marker id='arrow' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='6' "
              "markerHeight='6' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#555'/></marker></defs>"]
     for t in order:
-        if t._node is None:
-            continue
         x2, y2 = pos[id(t)]
-        for _, _, p in t._node.parents:
+        for _, p in t._parents():
             x1, y1 = pos[id(p)]
             parts.append(f"<line x1='{x1 + _W}' y1='{y1 + _H / 2}' x2='{x2}' y2='{y2 + _H / 2}' "
                          f"stroke='#555' marker-end='url(#arrow)'/>")
     for t in order:
         x, yy = pos[id(t)]
-        if t._node is None:
+        if t.is_leaf:
             title, fill = label.get(id(t), "input"), "#dbeafe"
         else:
-            title, fill = t._node.prim.name, "#fef3c7"
+            title, fill = t._prim.name, "#fef3c7"
             if id(t) in label:
                 title = f"{label[id(t)]} = {title}"
         if t is y:

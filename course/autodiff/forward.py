@@ -13,6 +13,7 @@ import numpy as np
 
 from . import rules as R
 from .dispatch import ArrayLike
+from .escapes import differentiating
 from .tensor import as_float_array
 
 
@@ -36,6 +37,9 @@ class Dual(ArrayLike):
             if isinstance(a, ArrayLike) and not isinstance(a, Dual):
                 raise TypeError(f"{prim.name}: cannot mix a Dual with a {type(a).__name__}.")
         ans = np.asarray(prim.forward(*values, **kwargs))
+        if ans.dtype.kind == "c":
+            raise TypeError(f"{prim.name} gave a complex result; the engine differentiates "
+                            f"real-valued functions only (the imaginary part would be lost).")
         tangent = None
         for i, a in enumerate(args):
             rule = prim.jvp(i) if isinstance(a, Dual) else None
@@ -62,12 +66,15 @@ def jvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     if isinstance(x, tuple):
         if not isinstance(v, tuple) or len(v) != len(x):
             raise ValueError("jvp: with a tuple of inputs, pass a tuple of tangents of the same length.")
-        out = f(*(Dual(xi, vi) for xi, vi in zip(x, v)))
+        duals = [Dual(xi, vi) for xi, vi in zip(x, v)]
     else:
-        out = f(Dual(x, v))
+        duals = [Dual(x, v)]
+    with differentiating():
+        out = f(*duals)
     if isinstance(out, Dual):
         return _plain(out.value), _plain(out.tangent)
-    return _plain(np.asarray(out)), _plain(np.zeros_like(np.asarray(out, dtype=float)))
+    out = np.asarray(out)  # f's result does not depend on x: its derivative is 0
+    return _plain(out), _plain(np.zeros_like(out, dtype=float))
 
 
 def _plain(a: np.ndarray) -> Any:

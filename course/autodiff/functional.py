@@ -7,17 +7,22 @@ from inputs that are themselves being traced is built as a differentiable graph.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import rules as R
-from .tensor import Tensor, backprop
+from .escapes import ConstantOutputWarning, differentiating
+from .tensor import Tensor, collector_paused, backprop
 
 
 # ---------------------------------------------------------------- nested containers
 def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     """Leaves of a nested tuple/list/dict structure and a function rebuilding it."""
+    if isinstance(tree, (tuple, list)) and not any(isinstance(v, _CONTAINERS) for v in tree):
+        kind = type(tree)  # the common flat case, e.g. a network's (W1, b1, W2, b2)
+        return list(tree), kind
     if isinstance(tree, dict):
         keys = list(tree)
         parts = [flatten(tree[k]) for k in keys]
@@ -26,6 +31,9 @@ def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
         parts = [flatten(v) for v in tree]
         return _join(parts, lambda children: type(tree)(children))
     return [tree], lambda leaves: leaves[0]
+
+
+_CONTAINERS = (tuple, list, dict)
 
 
 def _join(parts: list, build: Callable[[list], Any]) -> tuple[list, Callable[[list], Any]]:
@@ -53,13 +61,17 @@ def _check_leaf(leaf: Any, where: str) -> None:
                         f"{type(leaf).__name__}; use arrays, floats, or tuples/lists/dicts of them.")
 
 
-def _variable(leaf: Any) -> Tensor:
+def _variable(leaf: Any, where: str) -> Tensor:
+    """The Tensor that stands for one input leaf while ``f`` runs."""
+    if type(leaf) is np.ndarray and leaf.dtype.kind == "f":
+        # No copy: the engine never writes into a value, and copying the weights of a network
+        # on every call would cost as much as a small layer.
+        return Tensor._wrap(leaf, True)
     if isinstance(leaf, Tensor) and leaf.requires_grad:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
         # inner gradient stays a differentiable function of the outer variable.
         return R.identity(leaf)
-    # No copy: the engine never writes into a value, and copying the weights of a network on
-    # every call would cost as much as a small layer.
+    _check_leaf(leaf, where)
     return Tensor(leaf, requires_grad=True)
 
 
@@ -74,63 +86,75 @@ def _result_leaf(g: Any, original: Any) -> Any:
 # ---------------------------------------------------------------- grad and friends
 def value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
     """``value_and_grad(f)(*args) -> (f(*args), df/d args[argnum])``; ``f`` must return a scalar."""
-    argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
-
     def wrapped(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        if max(argnums) >= len(args):
-            raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
-                            f"positional argument(s).")
-        args = list(args)
-        trees = []
-        variables: list[Tensor] = []
-        nested = False
-        for n in argnums:
-            leaves, rebuild = flatten(args[n])
-            for leaf in leaves:
-                _check_leaf(leaf, f"grad({getattr(f, '__name__', 'f')})")
-            nested |= any(isinstance(leaf, Tensor) and leaf.requires_grad for leaf in leaves)
-            tensors = [_variable(leaf) for leaf in leaves]
-            args[n] = rebuild(tensors)
-            trees.append((leaves, rebuild, len(variables)))
-            variables.extend(tensors)
-        out = f(*args, **kwargs)
-        grads = _gradients(out, variables, nested, getattr(f, "__name__", "f"))
-        results = []
-        for leaves, rebuild, start in trees:
-            part = grads[start:start + len(leaves)]
-            results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
-        value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
-        return value, results[0] if isinstance(argnum, int) else tuple(results)
+        return _value_and_grad(f, argnum, args, kwargs)
     return wrapped
 
 
 def grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[..., Any]:
     """``grad(f)(*args)``: the gradient of scalar-valued ``f`` with respect to ``args[argnum]``."""
-    vg = value_and_grad(f, argnum)
-
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return vg(*args, **kwargs)[1]
+        return _value_and_grad(f, argnum, args, kwargs)[1]
     wrapped.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     return wrapped
+
+
+def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tuple,
+                    kwargs: dict) -> tuple[Any, Any]:
+    argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
+    name = getattr(f, "__name__", "f")
+    if max(argnums) >= len(args):
+        raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
+                        f"positional argument(s).")
+    args = list(args)
+    trees = []
+    variables: list[Tensor] = []
+    where = f"grad({name})"
+    for n in argnums:
+        leaves, rebuild = flatten(args[n])
+        tensors = [_variable(leaf, where) for leaf in leaves]
+        args[n] = rebuild(tensors)
+        trees.append((leaves, rebuild, len(variables)))
+        variables.extend(tensors)
+    nested = any(v._prim is not None for v in variables)  # inputs traced by an outer grad
+    with differentiating(), collector_paused():
+        out = f(*args, **kwargs)
+        grads = _gradients(out, variables, nested, name)
+    results = []
+    for leaves, rebuild, start in trees:
+        part = grads[start:start + len(leaves)]
+        results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
+    value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
+    return value, results[0] if isinstance(argnum, int) else tuple(results)
 
 
 def _scalar(value: np.ndarray) -> Any:
     return value.item() if value.size == 1 else value
 
 
+def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
+    warnings.warn(f"{what}({name}): the output of {name} does not depend on its inputs (it "
+                  f"returned a {type(out).__name__} that no differentiated value flows into), so "
+                  f"the derivative is 0. If {name} should depend on them, look for a conversion "
+                  f"to plain numbers or arrays on the way (float(), math.*, np.array([...]), "
+                  f"x.value) or a computation under no_grad().", ConstantOutputWarning,
+                  stacklevel=stacklevel + 1)
+
+
 def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> list[Any]:
     if not isinstance(out, Tensor) or not out.requires_grad:
-        # f does not depend on its input at all: the derivative is exactly zero.
-        return [np.zeros_like(v.value) for v in variables]
+        _independent(out, name, "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
+        return [np.zeros(v.shape, v.dtype) for v in variables]
     if out.value.size != 1:
         raise TypeError(f"grad({name}) needs {name} to return a scalar, but it returned shape "
                         f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
                         f"for the derivative of a vector-valued function.")
-    seed = np.ones_like(out.value)
-    stop = {id(v) for v in variables}
-    found = {id(t): g for t, g in backprop(out, seed, stop=stop, create_graph=nested,
-                                           retain_graph=nested)}
-    return [found[id(v)] if id(v) in found else np.zeros_like(v.value) for v in variables]
+    seed = np.ones(out.shape, dtype=out.dtype)
+    # Inputs that are leaves stop the backward pass by themselves; the identity nodes standing
+    # for inputs traced by an outer grad must be named (Tensors are keyed by identity).
+    stop = {id(v) for v in variables} if nested else None
+    found = dict(backprop(out, seed, stop=stop, create_graph=nested, retain_graph=nested))
+    return [found[v] if v in found else np.zeros(v.shape, v.dtype) for v in variables]
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
@@ -138,13 +162,14 @@ def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         args = list(args)
         x = args[argnum]
-        _check_leaf(x, "jacobian")
         nested = isinstance(x, Tensor) and x.requires_grad
-        variable = _variable(x)
+        variable = _variable(x, "jacobian")
         args[argnum] = variable
-        out = f(*args, **kwargs)
+        with differentiating():
+            out = f(*args, **kwargs)
         x_shape = variable.shape
         if not isinstance(out, Tensor) or not out.requires_grad:
+            _independent(out, getattr(f, "__name__", "f"), "jacobian", stacklevel=2)
             return np.zeros(np.shape(out) + x_shape)
         rows = []
         for k in range(out.value.size):

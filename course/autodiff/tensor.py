@@ -2,15 +2,18 @@
 
 Design choices, each for a measured reason:
 
-* A graph node holds its inputs and the *value* of its output, never the output ``Tensor``
-  itself, so no node is part of a reference cycle and memory is freed by reference counting
-  alone (micrograd's closures that capture their own output make the garbage collector
-  dominate the run time).
+* A graph node is the Tensor it computed, holding its inputs and nothing that refers back to
+  it, so no node is part of a reference cycle and memory is freed by reference counting alone
+  (micrograd's closures that capture their own output make the garbage collector dominate the
+  run time); ``grad`` even pauses the cyclic collector while it runs.
 * ``backward`` is an iterative topological sort, so a 100,000-node chain needs no recursion,
   and gradients arriving at a node from several uses (fan-out) are summed before that node
   propagates them.
 * The graph is freed after ``backward`` unless ``retain_graph=True``; ``no_grad()`` records
   nothing at all.
+* Assigning to ``.value`` (an optimizer step) stamps the tensor with the current creation
+  number; ``backward`` refuses nodes created before such a change instead of silently using
+  the new values (PyTorch's version counter).
 * The first-order backward pass runs the derivative rules on plain numpy arrays; only when a
   derivative must itself be differentiated (``create_graph=True``, used by ``grad(grad(f))``)
   do the rules run on Tensors and record a new graph.
@@ -19,12 +22,14 @@ Design choices, each for a measured reason:
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import itertools
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from . import escapes
 from . import rules as R
 from .dispatch import ArrayLike
 
@@ -64,7 +69,7 @@ def as_float_array(value: Any) -> np.ndarray:
     derivative of an integer-valued array would silently be truncated."""
     if isinstance(value, ArrayLike):
         value = value.value
-    array = np.asarray(value)
+    array = value if type(value) is np.ndarray else np.asarray(value)
     if array.dtype.kind == "f":
         return array
     if array.dtype.kind in "biu":
@@ -73,27 +78,18 @@ def as_float_array(value: Any) -> np.ndarray:
                     f"Convert with np.asarray(x, dtype=float) first.")
 
 
-class Node:
-    """How a non-leaf Tensor was computed: the primitive, its arguments and the output value.
-
-    ``seq`` increases with creation time; since a tensor is always created after its inputs,
-    processing nodes by decreasing ``seq`` is a topological order.
-    """
-
-    __slots__ = ("prim", "args", "values", "kwargs", "ans", "parents", "seq")
-
-    def __init__(self, prim: R.Primitive, args: tuple, values: tuple, kwargs: dict,
-                 ans: np.ndarray, parents: tuple) -> None:
-        self.prim = prim
-        self.args = args      # as given (Tensors), for differentiating the derivative
-        self.values = values  # the same as numpy values, for the fast first-order pass
-        self.kwargs = kwargs
-        self.ans = ans
-        self.parents = parents  # (argument position, VJP rule, Tensor) per input needing a gradient
-        self.seq = next(_SEQUENCE)
-
-
 _SEQUENCE = itertools.count()
+_NO_KWARGS: dict = {}
+_new = object.__new__
+_POSITIONS: dict[int, tuple[int, ...]] = {}
+
+
+def _positions(mask: int) -> tuple[int, ...]:
+    """The argument positions whose bits are set in ``mask`` (cached: few masks occur)."""
+    positions = _POSITIONS.get(mask)
+    if positions is None:
+        positions = _POSITIONS[mask] = tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
+    return positions
 
 
 class Tensor(ArrayLike):
@@ -108,66 +104,125 @@ class Tensor(ArrayLike):
     ``.grad`` of a leaf *accumulates* over calls of ``backward`` (as in PyTorch), which is what
     minibatch gradient accumulation needs; call ``zero_grad()`` (or set ``.grad = None``) before
     a new step.  Non-leaf tensors do not keep gradients.
+
+    A non-leaf tensor is its own graph node (as in micrograd): it keeps the primitive that made
+    it, its arguments and which of them get a gradient.  ``seq`` increases with creation time; a
+    tensor is always created after its inputs, so decreasing ``seq`` is a topological order.
+    Two objects per node (the tensor and its argument tuple) keep the garbage collector's work
+    small on deep graphs.
     """
 
-    __slots__ = ("value", "grad", "requires_grad", "_node", "__weakref__")
+    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_kwargs",
+                 "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
-        self.value = as_float_array(value)
+        self._value = as_float_array(value)
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
-        self._node: Node | None = None
+        self._version = 0
+        self._prim: R.Primitive | None = None
+
+    @property
+    def value(self) -> np.ndarray:
+        """The numpy array. Assigning to it (``t.value -= lr * t.grad`` included) counts as a
+        change: a graph recorded before the change refuses to backpropagate through it."""
+        value = self._value
+        if type(value) is not np.ndarray:
+            # The engine keeps a 0-d result as a numpy scalar (cheaper to compute with); the
+            # public value is always an array, the same one at every access.
+            value = self._value = np.asarray(value)
+        return value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self._value = new if type(new) is np.ndarray else np.asarray(new)
+        # The version is the creation number current at the change: a node created before it
+        # (a smaller seq) must not be differentiated any more.
+        self._version = _Changes.last = next(_SEQUENCE)
 
     @classmethod
     def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
-        t = cls.__new__(cls)
-        t.value = value if type(value) is np.ndarray else np.asarray(value)
+        t = _new(cls)
+        t._value = value if type(value) is np.ndarray else np.asarray(value)
         t.grad = None
         t.requires_grad = requires_grad
-        t._node = None
+        t._version = 0
+        t._prim = None
         return t
 
     @classmethod
     def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> "Tensor":
         values = []
-        parents = []
-        record = _GradMode.enabled
-        rules = prim.vjps
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
-                values.append(a.value)
-                if record and a.requires_grad:
-                    rule = prim.vjp(i) if prim.variadic else rules[i] if i < len(rules) else None
-                    if rule is not None:
-                        parents.append((i, rule, a))
-            elif isinstance(a, ArrayLike):
-                raise TypeError(f"{prim.name}: cannot mix a Tensor with a {type(a).__name__} "
-                                f"(forward and reverse mode are separate here).")
+        inputs = 0  # bit i set: argument i requires grad (an int: no object per node)
+        bit = 1
+        for a in args:
+            if isinstance(a, R.Traced):
+                if not isinstance(a, Tensor):
+                    raise TypeError(f"{prim.name}: cannot mix a Tensor with a "
+                                    f"{type(a).__name__} (forward and reverse mode are separate "
+                                    f"here).")
+                values.append(a._value)
+                if a.requires_grad:
+                    inputs |= bit
             else:
                 values.append(a)
+            bit <<= 1
         try:
             out = prim.forward(*values, **kwargs)
         except (ValueError, IndexError) as error:
             raise _shape_error(prim, values, error) from None
-        if not parents:
-            return cls._wrap(out)
-        t = cls._wrap(out, True)
-        t._node = Node(prim, args, tuple(values), kwargs, t.value, tuple(parents))
-        for hook in _RECORDERS:
-            hook(t)
+        if type(out) is not np.ndarray and not isinstance(out, np.generic):
+            out = np.asarray(out)  # numpy scalars (from 0-d operations) are kept: cheaper
+        if out.dtype.kind == "c":
+            raise TypeError(_complex_message(prim, values))
+        t = _new(cls)
+        t._value = out
+        t.grad = None
+        t._version = 0
+        inputs &= prim.grad_mask  # only the arguments that have a derivative rule
+        if not inputs or not _GradMode.enabled:
+            t.requires_grad = False
+            t._prim = None
+            return t
+        t.requires_grad = True
+        t._prim = prim
+        t._args = args
+        t._kwargs = kwargs
+        t._inputs = inputs
+        t._seq = next(_SEQUENCE)
+        if _RECORDERS:
+            for hook in _RECORDERS:
+                hook(t)
         return t
+
+    def _parents(self) -> list[tuple[int, "Tensor"]]:
+        """(argument position, Tensor) of each input that gets a gradient; [] for a leaf."""
+        if self._prim is None or self._args is None:
+            return []
+        return [(i, self._args[i]) for i in _positions(self._inputs)]
+
+    def _escape_number(self, how: str) -> np.ndarray:
+        if self.requires_grad and _GradMode.enabled:
+            escapes.number_escape(how, live=self._prim is not None and self._args is not None)
+        return self._value
+
+    def _escape_array(self, how: str) -> np.ndarray:
+        if self.requires_grad and _GradMode.enabled:
+            escapes.array_escape(how, live=self._prim is not None and self._args is not None)
+        return self._value
 
     # ------------------------------------------------------------------ graph API
     @property
     def is_leaf(self) -> bool:
-        return self._node is None
+        return self._prim is None
 
     def detach(self) -> "Tensor":
         """The same value, cut from the graph (a constant)."""
-        return Tensor._wrap(self.value)
+        return Tensor._wrap(self._value)
 
     def numpy(self) -> np.ndarray:
-        return self.value
+        """The value as a numpy array: an explicit constant (like ``.value``)."""
+        return self._value
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -183,14 +238,15 @@ class Tensor(ArrayLike):
             raise RuntimeError("backward(): this Tensor does not depend on any Tensor created "
                                "with requires_grad=True, so there is nothing to differentiate.")
         seed = _seed(self, grad)
-        grads = backprop(self, seed, create_graph=create_graph,
-                         retain_graph=retain_graph or create_graph)
+        with collector_paused():
+            grads = backprop(self, seed, create_graph=create_graph,
+                             retain_graph=retain_graph or create_graph)
         for leaf, g in grads:
             if leaf.requires_grad:
                 leaf.grad = g if leaf.grad is None else leaf.grad + g
 
     def __repr__(self) -> str:
-        body = np.array2string(self.value, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._value, separator=", ", prefix="Tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         return f"Tensor({body}{extra})"
 
@@ -211,6 +267,26 @@ def recording(hook: Callable[[Tensor], None]) -> Iterator[None]:
         _RECORDERS.remove(hook)
 
 
+class collector_paused:
+    """Pause Python's cyclic garbage collector during a backward pass (and while ``grad``
+    evaluates ``f``).
+
+    A graph node holds only its inputs, nothing that refers back to it, so graphs contain no
+    reference cycles and are freed by reference counting alone (tests/autodiff/test_graph.py
+    checks it); the collector would only walk the graph again and again (40% of the forward
+    time on deep graphs). Cycles that user code makes meanwhile are collected when the collector
+    resumes.
+    """
+
+    def __enter__(self) -> None:
+        self.resume = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.resume:
+            gc.enable()
+
+
 def _seed(root: Tensor, grad: Any) -> Any:
     if grad is None:
         if root.value.size != 1:
@@ -219,7 +295,7 @@ def _seed(root: Tensor, grad: Any) -> Any:
                 f"has shape {root.shape}. Reduce it to a scalar first (e.g. y.sum() or y.mean()), "
                 f"pass the upstream gradient (y.backward(np.ones_like(y.value))), or use "
                 f"course.jacobian for the full derivative.")
-        return np.ones_like(root.value)
+        return np.ones(root.shape, root.dtype)
     g = grad if isinstance(grad, Tensor) else as_float_array(grad)
     if g.shape != root.shape:
         raise ValueError(f"backward(): the gradient has shape {g.shape} but the Tensor has shape "
@@ -245,10 +321,9 @@ def toposort(root: Tensor, stop: set[int] | None = None) -> list[Tensor]:
             continue
         visited.add(id(t))
         stack.append((t, True))
-        node = t._node
-        if node is None or (stop is not None and id(t) in stop):
+        if stop is not None and id(t) in stop:
             continue
-        for _, _, p in node.parents:
+        for _, p in t._parents():
             if id(p) not in visited:
                 stack.append((p, False))
     order.reverse()
@@ -264,51 +339,74 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
     separate sorting pass is needed.  Returns ``(leaf, gradient)`` pairs; gradients are numpy
     arrays owned by the caller, or Tensors with their own graph when ``create_graph`` is set.
     """
-    found: dict[int, list] = {}
-    if root._node is None or (stop is not None and id(root) in stop):
+    if root._prim is None or (stop is not None and id(root) in stop):
         return [(root, seed)]
-    pending: dict[int, Any] = {id(root): seed}
-    heap: list[tuple[int, Tensor]] = [(-root._node.seq, root)]
-    with _SetGrad(create_graph):
+    found: dict[Tensor, Any] = {}    # leaf -> gradient (Tensors hash by identity)
+    pending: dict[Tensor, Any] = {root: seed}
+    heap: list[tuple[int, Tensor]] = [(-root._seq, root)]
+    previous = _GradMode.enabled
+    _GradMode.enabled = create_graph
+    try:
         while heap:
             t = heapq.heappop(heap)[1]
-            g = pending.pop(id(t))
-            node = t._node
-            if node.values is None:
+            g = pending.pop(t)
+            args = t._args
+            if args is None:
                 raise RuntimeError(
                     "backward(): the graph behind this Tensor was already used by a previous "
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
+            prim, kwargs = t._prim, t._kwargs
+            if _Changes.last > t._seq:  # some value was assigned after t was computed
+                _check_unchanged(t)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative; recomputing it is cheaper than keeping it.
-                args = node.args
-                ans = node.prim(*args, **node.kwargs) if _uses_ans(node.prim) else node.ans
+                values = args
+                ans = prim(*args, **kwargs) if prim.uses_ans else t._value
             else:
-                args, ans = node.values, node.ans
-            kwargs = node.kwargs
-            for _, rule, parent in node.parents:
-                pg = rule(g, ans, *args, **kwargs)
-                key = id(parent)
-                pnode = parent._node
-                if pnode is None or (stop is not None and key in stop):
-                    entry = found.get(key)
-                    if entry is None:
-                        found[key] = [parent, pg]
-                    else:
-                        entry[1] = entry[1] + pg
-                elif key in pending:
-                    pending[key] = pending[key] + pg
+                # The arguments' values as they were in the forward pass: any assignment since
+                # would have failed the check above, so they need not be kept separately.
+                values = [a._value if isinstance(a, Tensor) else a for a in args]
+                ans = t._value
+            rules = prim.vjps
+            for i in _POSITIONS.get(t._inputs) or _positions(t._inputs):
+                if prim.variadic:
+                    pg = rules[0](i, g, ans, *values, **kwargs)
                 else:
-                    pending[key] = pg
-                    heapq.heappush(heap, (-pnode.seq, parent))
+                    pg = rules[i](g, ans, *values, **kwargs)
+                parent = args[i]
+                if parent._prim is None or (stop is not None and id(parent) in stop):
+                    found[parent] = found[parent] + pg if parent in found else pg
+                elif parent in pending:
+                    pending[parent] = pending[parent] + pg
+                else:
+                    pending[parent] = pg
+                    heapq.heappush(heap, (-parent._seq, parent))
             if not retain_graph:
-                node.args = node.values = node.ans = None
-                node.parents = ()
+                t._args = None
+    finally:
+        _GradMode.enabled = previous
     if create_graph:
-        return [(leaf, g) for leaf, g in found.values()]
+        return list(found.items())
     handed: set[int] = {id(seed)}
-    return [(leaf, _owned(g, leaf.value, handed)) for leaf, g in found.values()]
+    return [(leaf, _owned(g, leaf._value, handed)) for leaf, g in found.items()]
+
+
+class _Changes:
+    last = -1  # creation number current when a Tensor's value was last assigned
+
+
+def _check_unchanged(t: Tensor) -> None:
+    """Refuse to differentiate through values that were changed after the forward pass (the
+    version counter of PyTorch): the rules would silently use the new values."""
+    changed = [a for a in (t, *t._args) if isinstance(a, Tensor) and a._version > t._seq]
+    if changed:
+        raise RuntimeError(
+            f"backward(): a Tensor used by {t._prim.name} (or its result) was modified after "
+            f"the forward pass (an assignment to .value, e.g. an optimizer step), so the "
+            f"gradient would silently use the new values. Call backward() before updating the "
+            f"parameters, or recompute the forward pass after the update.")
 
 
 def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
@@ -318,7 +416,7 @@ def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
     copying only those keeps the common case free of copies.
     """
     if isinstance(g, Tensor):
-        g = g.value
+        g = g._value
     g = np.asarray(g)
     if (id(g) in handed or not g.flags.writeable or g.dtype != like.dtype
             or g.shape != like.shape or g.base is not None):
@@ -327,12 +425,11 @@ def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
     return g
 
 
-def _uses_ans(prim: R.Primitive) -> bool:
-    return prim.name in _RULES_USING_ANS
-
-
-# Rules that read the output value; for the others the stored value is never touched.
-_RULES_USING_ANS = {"power", "exp", "tan", "tanh", "sqrt", "expm1", "sigmoid", "logsumexp"}
+def _complex_message(prim: R.Primitive, values: list) -> str:
+    return (f"{prim.name} gave a complex result; the engine differentiates real-valued "
+            f"functions only, and a complex intermediate would silently lose its imaginary part "
+            f"(numpy's ComplexWarning). Write the computation with real numbers (e.g. "
+            f"|x (1 + 1j)|^2 = 2 x^2).")
 
 
 def _shape_error(prim: R.Primitive, values: list, error: Exception) -> Exception:

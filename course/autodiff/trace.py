@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .escapes import differentiating
 from .tensor import Tensor, recording
 
 # How a trace row writes the local partial derivative d v_k / d (argument i), in terms of the
@@ -92,7 +93,7 @@ def trace(f: Callable[..., Any], *args: Any, names: list[str] | None = None) -> 
         nodes.append(t)
         label[id(t)] = f"v_{len(nodes)}"
 
-    with recording(remember):
+    with recording(remember), differentiating():
         y = f(*inputs)
     if not isinstance(y, Tensor) or y.value.size != 1:
         raise TypeError("trace(f, ...) needs f to return a scalar that depends on its inputs.")
@@ -114,9 +115,11 @@ def trace(f: Callable[..., Any], *args: Any, names: list[str] | None = None) -> 
         if t is not y:
             result.adjoint.append(TraceRow(_bar(label[id(t)]), " + ".join(terms[id(t)]),
                                            adjoint[id(t)]))
-        node = t._node
-        for i, rule, parent in node.parents:
-            part = rule(adjoint[id(t)], node.ans, *node.values, **node.kwargs)
+        for i, parent in t._parents():
+            rule = t._prim.vjps[0] if t._prim.variadic else t._prim.vjps[i]
+            extra = (i,) if t._prim.variadic else ()
+            values = [a.value if isinstance(a, Tensor) else a for a in t._args]
+            part = rule(*extra, adjoint[id(t)], t.value, *values, **t._kwargs)
             adjoint[id(parent)] = adjoint.get(id(parent), 0) + part
             terms.setdefault(id(parent), []).append(
                 f"{_bar(label[id(t)])} {_partial(t, i, label)}")
@@ -136,11 +139,11 @@ def _bar(name: str) -> str:
 
 
 def _arg_names(t: Tensor, label: dict[int, str]) -> list[str]:
-    return [label.get(id(a), "?") if isinstance(a, Tensor) else _fmt(a) for a in t._node.args]
+    return [label.get(id(a), "?") if isinstance(a, Tensor) else _fmt(a) for a in t._args]
 
 
 def _expression(t: Tensor, label: dict[int, str]) -> str:
-    prim = t._node.prim
+    prim = t._prim
     names = _arg_names(t, label)
     a, b = (names + ["", ""])[:2]
     form = _FORMS.get(prim.name, f"{prim.symbol} {a}" if len(names) == 1 else
@@ -149,7 +152,7 @@ def _expression(t: Tensor, label: dict[int, str]) -> str:
 
 
 def _partial(t: Tensor, i: int, label: dict[int, str]) -> str:
-    prim = t._node.prim
+    prim = t._prim
     names = _arg_names(t, label)
     a, b = (names + ["", ""])[:2]
     forms = _PARTIALS.get(prim.name)

@@ -106,6 +106,11 @@ class Tanh(Module):
         return np.tanh(x)
 
 
+def _constant(x: Any) -> np.ndarray:
+    """The numpy value of a Tensor or array, as a constant (running statistics, mask shapes)."""
+    return x.value if isinstance(x, Tensor) else np.asarray(x)
+
+
 class Dropout(DropoutState, Module):
     """Inverted dropout (drop probability ``p``, survivors scaled by 1/(1-p)); identity in eval.
     The mask is a constant, so the gradient flows only through the kept units."""
@@ -113,7 +118,7 @@ class Dropout(DropoutState, Module):
     def forward(self, x: Any) -> Any:
         if not self.active():
             return x
-        value = np.asarray(x)
+        value = _constant(x)
         return x * self.mask(value.shape, value.dtype)
 
 
@@ -133,13 +138,13 @@ class BatchNorm(Module):
 
     def forward(self, x: Any) -> Any:
         if self.training:
-            if np.shape(np.asarray(x))[0] < 2:
+            if np.shape(x)[0] < 2:
                 raise ValueError("BatchNorm in training mode needs at least 2 examples per batch; "
                                  "call .eval() to predict single examples.")
             mean = x.mean(axis=0)  # a method of both ndarray and Tensor
             centred = x - mean
             var = (centred * centred).mean(axis=0)
-            mv, vv = np.asarray(mean), np.asarray(var)
+            mv, vv = _constant(mean), _constant(var)
             self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mv
             self.running_var = self.momentum * self.running_var + (1 - self.momentum) * vv
             xhat = centred / np.sqrt(var + self.eps)

@@ -121,8 +121,9 @@ def test_comparisons_give_masks_not_gradients():
     np.testing.assert_allclose(x.grad, [0.0, 1.0])
 
 
-def test_output_independent_of_input_has_zero_gradient():
-    assert course.grad(lambda x: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
+def test_output_independent_of_input_has_zero_gradient_and_a_warning():
+    with pytest.warns(course.autodiff.ConstantOutputWarning, match="does not depend on its inputs"):
+        assert course.grad(lambda x: 3.0)(np.ones(2)).tolist() == [0.0, 0.0]
 
 
 def test_float32_stays_float32():
@@ -132,3 +133,48 @@ def test_float32_stays_float32():
     assert loss.dtype == np.float32
     loss.backward()
     assert W.grad.dtype == np.float32
+
+
+def test_grad_pauses_the_cycle_collector_only_while_it_runs():
+    """The graph holds no cycles, so grad may pause the collector; it must restore its state,
+    also when f raises."""
+    seen = []
+
+    def f(x):
+        seen.append(gc.isenabled())
+        return (x * x).sum()
+    assert gc.isenabled()
+    course.grad(f)(np.ones(2))
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        course.grad(lambda x: 1 / 0)(np.ones(2))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        course.grad(f)(np.ones(2))
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_deep_graphs_are_freed_by_reference_counting():
+    gc.collect()
+    gc.disable()
+    try:
+        x = Tensor(0.5, requires_grad=True)
+        y = x
+        for _ in range(1000):
+            y = np.sin(y) * 1.0001
+        ref = weakref.ref(y)
+        del y
+        assert ref() is None  # no node of the chain is part of a reference cycle
+    finally:
+        gc.enable()
+
+
+def test_value_is_always_a_numpy_array():
+    x = Tensor(2.0, requires_grad=True)
+    loss = (x * 3.0).sum()
+    assert isinstance(loss.value, np.ndarray) and loss.value is loss.value
+    loss.backward()
+    assert x.grad == 3.0

@@ -75,3 +75,29 @@ def test_gradient_with_respect_to_matrix_second_order():
     g = course.grad(f)
     fd = (g(W + 1e-5 * v) - g(W - 1e-5 * v)) / 2e-5
     assert hv.shape == W.shape and rel_error(hv, fd) < 1e-6
+
+
+MATRIX = np.eye(3) * 2 + np.arange(9.0).reshape(3, 3) / 20
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.linalg.det(MATRIX + np.outer(x, x)),
+    lambda x: np.sum(np.linalg.inv(MATRIX + np.eye(3) * x) ** 2),
+    lambda x: np.sum(np.linalg.solve(MATRIX + np.outer(x, x), x) ** 2),
+    lambda x: np.linalg.norm(x) ** 3 + np.linalg.norm(x, ord=3),
+    lambda x: np.prod(x) * np.sum(np.cumsum(x) ** 2),
+    lambda x: np.einsum("i,ij,j->", x, MATRIX, np.tanh(x)),
+    lambda x: np.sum(np.pad(np.flip(x), 1) * np.tile(x, 2)[:5] ** 2),
+    lambda x: np.sum(np.clip(x, -0.2, 0.4) * x ** 2) + np.sum(x ** 0.0 * x),
+    lambda x: np.max(x ** 2, initial=0.1) + np.std(x, correction=1) ** 3,
+], ids=["det", "inv", "solve", "norm", "prod-cumsum", "einsum", "pad-flip-tile", "clip-power",
+        "max-std"])
+def test_hessian_vector_products_of_the_new_rules(f):
+    """Every rule is written with differentiable operations, so grad(grad) works: checked
+    against central differences of the gradient."""
+    rng = np.random.default_rng(3)
+    x, v = rng.uniform(0.3, 1.0, 3) * np.array([1, -1, 1]), rng.standard_normal(3)
+    hv = course.hvp(f)(x, v)
+    g = course.grad(f)
+    fd = (g(x + 1e-5 * v) - g(x - 1e-5 * v)) / 2e-5
+    assert rel_error(hv, fd) < 1e-6

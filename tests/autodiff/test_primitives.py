@@ -76,6 +76,7 @@ def test_every_table_entry_is_tested():
                "cos", "tan", "tanh", "sqrt", "absolute", "square", "log1p", "expm1", "maximum",
                "minimum", "matmul", "sum", "mean", "max", "min", "reshape", "transpose",
                "getitem", "concatenate", "stack", "where", "clip", "broadcast_to",
-               "softmax_cross_entropy", "logsumexp", "relu", "sigmoid"}
+               "softmax_cross_entropy", "logsumexp", "relu", "sigmoid", "flip", "tile", "pad",
+               "einsum", "inv", "det", "solve", "cumsum", "prod", "norm"}
     # identity, cast and index_add are exercised by the higher-order and dtype tests
     assert set(PRIMITIVES) - covered == {"identity", "cast", "index_add"}

@@ -1,0 +1,192 @@
+"""A catalogue of ways a value can leave the graph: each must raise, or give the right gradient.
+
+A silently wrong gradient is the worst outcome for a course whose students learn to trust
+them; an error that says what to write instead is fine.  Every idiom here is run through
+``course.grad`` and, when it does not raise, compared with central differences (not with an
+independent engine alone: HIPS autograd shares some of the bugs this catalogue guards against).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import course
+from course import Tensor
+from course.autodiff import GraphEscapeError, GraphEscapeWarning, teaching_mode
+from course.gradcheck import numeric_grad, rel_error
+
+
+def _buffer(x):
+    out = np.zeros(2)
+    out[0] = x[0] * 3
+    out[1] = x[1]
+    return np.sum(out)
+
+
+def _slice_buffer(x):
+    out = np.zeros((2, 2))
+    out[0] = x * 3
+    return np.sum(out)
+
+
+def _listed(x):
+    return np.sum(np.array([x[0] ** 2, x[1]]))
+
+
+def _python_sum(x):
+    return sum(v * v for v in x)  # iterating a Tensor gives Tensors: fine
+
+
+def _loop_float_index(x):
+    return x[int(np.argmax(x))] * 2.0  # an integer index computed from values: a constant
+
+
+# name, function, input, how it may fail (None: it must work and be correct)
+CATALOGUE = [
+    ("np.array of Tensors", _listed, [1.0, 2.0], GraphEscapeError),
+    ("assign into a numpy buffer", _buffer, [1.0, 2.0], (GraphEscapeError, ValueError)),
+    ("assign a row into a numpy buffer", _slice_buffer, [1.0, 2.0], GraphEscapeError),
+    ("math.exp", lambda x: math.exp(x), 0.5, GraphEscapeError),
+    ("math.sqrt of a sum", lambda x: math.sqrt(np.sum(x * x)), [1.0, 2.0], GraphEscapeError),
+    ("float()", lambda x: float(x) * x, 0.5, GraphEscapeError),
+    (".item()", lambda x: x.item() * x, 0.5, GraphEscapeError),
+    ("int()", lambda x: int(x) * x, 1.5, GraphEscapeError),
+    ("np.asarray", lambda x: np.sum(np.asarray(x) * x), [1.0, 2.0], GraphEscapeError),
+    ("np.array copy", lambda x: np.sum(np.array(x) * x), [1.0, 2.0], GraphEscapeError),
+    ("np.float64()", lambda x: np.float64(x) * x, 0.5, GraphEscapeError),
+    ("Tensor of a list of Tensors", lambda x: np.sum(Tensor([x[0], x[1]]) * x), [1.0, 2.0],
+     GraphEscapeError),
+    ("complex intermediate", lambda x: np.sum(np.abs(x * (1 + 1j)) ** 2), [0.5, 2.0], TypeError),
+    ("list index from a Tensor", lambda x: [1.0, 2.0][x] * x, 1.0, TypeError),
+    ("in-place operator on a numpy buffer", lambda x: np.sum(np.add(np.zeros(2), x, out=np.zeros(2))),
+     [1.0, 2.0], TypeError),
+    ("item assignment into a Tensor", lambda x: x.__setitem__(0, 1.0), [1.0, 2.0], TypeError),
+    # Legitimate constants and conversions: must be right.
+    ("astype(int) is a constant", lambda x: np.sum(x.astype(int) * x), [1.5, 2.5], None),
+    ("astype(bool) is a constant", lambda x: np.sum(x.astype(bool) * x), [-0.5, 2.5], None),
+    ("np.floor is a constant", lambda x: np.sum(np.floor(x) * x), [1.5, 2.5], None),
+    ("comparison mask", lambda x: np.sum((x > 1.8) * x * x), [1.5, 2.5], None),
+    ("iterating a Tensor", _python_sum, [1.0, 2.0], None),
+    ("index computed from values", _loop_float_index, [1.0, 2.0], None),
+    ("np.stack instead of np.array", lambda x: np.sum(np.stack([x[0] ** 2, x[1]])), [1.0, 2.0], None),
+    ("branching on a value", lambda x: x * x if x > 0 else -x, 0.5, None),
+]
+
+
+def _no_grad_square(x):
+    with course.no_grad():
+        return float(x * x)  # explicit: no_grad says "constant"
+
+
+@pytest.mark.parametrize("name, f, x, failure", CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_graph_escape_raises_or_is_right(name, f, x, failure):
+    x = np.asarray(x, dtype=float)
+    if failure is not None:
+        with pytest.raises(failure) as info:
+            course.grad(f)(x)
+        text = str(info.value) + str(info.value.__cause__ or "")
+        assert len(text) > 40, f"{name}: the error must say what to write instead: {text!r}"
+        return
+    analytic = course.grad(f)(x)
+    numeric = numeric_grad(lambda v: float(np.asarray(_evaluate(f, v))), x.copy())
+    assert rel_error(np.asarray(analytic), numeric) < 1e-6, (name, analytic, numeric)
+
+
+def _evaluate(f, v):
+    """f on plain numbers, for the central differences (a constant Tensor where f needs Tensor
+    methods)."""
+    try:
+        return f(v)
+    except AttributeError:
+        return f(Tensor(v))
+
+
+def test_escape_errors_say_what_to_write_instead():
+    with pytest.raises(GraphEscapeError, match=r"np\.exp\(x\), not math\.exp\(x\)"):
+        course.grad(lambda x: math.exp(x))(0.5)
+    with pytest.raises(GraphEscapeError, match=r"np\.stack"):
+        course.grad(_listed)(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="complex"):
+        course.grad(lambda x: np.sum(np.abs(x * 1j)))(np.array([1.0]))
+
+
+def test_escapes_raise_in_jacobian_jvp_and_trace_too():
+    with pytest.raises(GraphEscapeError):
+        course.jacobian(lambda x: np.asarray(x) * x)(np.ones(2))
+    with pytest.raises(GraphEscapeError, match="Dual"):
+        course.jvp(lambda x: math.sin(x), 0.5, 1.0)
+    with pytest.raises(GraphEscapeError):
+        course.trace(lambda a, b: math.log(a) + b, 2.0, 5.0)
+
+
+def test_conversions_are_detaches_outside_grad_and_do_not_warn_by_default():
+    """The Tensor API: float(loss) to print a number, np.asarray(model(X)) to plot outputs."""
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    loss = (w * w).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(loss) == 5.0 and loss.item() == 5.0
+        np.testing.assert_array_equal(np.asarray(w * 2), [2.0, 4.0])
+        loss.backward()
+        assert float(loss) == 5.0
+
+
+def test_teaching_mode_warns_once_per_line_before_backward_only():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    teaching_mode(True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            for _ in range(3):
+                loss = (w * w).sum()
+                float(loss)  # before backward: warns, once for this line
+                loss.backward()
+                float(loss)  # after backward: the graph is used up, no warning
+            with course.no_grad():
+                float((w * w).sum())  # nothing recorded: nothing to warn about
+        escapes = [c for c in caught if issubclass(c.category, GraphEscapeWarning)]
+        assert len(escapes) == 1, [str(c.message) for c in caught]
+        assert "no gradient flows through it" in str(escapes[0].message)
+    finally:
+        teaching_mode(False)
+
+
+def test_changing_a_value_between_forward_and_backward_raises():
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = (x * x).sum()
+    x.value -= 1.0  # e.g. an optimizer step before backward
+    with pytest.raises(RuntimeError, match="modified after the forward pass"):
+        y.backward()
+    # the right order works, and so does an update after backward
+    z = (x * x).sum()
+    z.backward()
+    x.value -= 0.1 * x.grad
+    np.testing.assert_allclose(x.grad, 2 * np.array([0.0, 1.0]))
+
+
+def test_changing_a_constant_tensor_input_raises_too():
+    X = Tensor(np.ones((2, 2)))
+    W = Tensor(np.eye(2), requires_grad=True)
+    loss = (X @ W).sum()
+    X.value = X.value * 2
+    with pytest.raises(RuntimeError, match="modified"):
+        loss.backward()
+
+
+def test_value_and_no_grad_are_explicit_constants():
+    np.testing.assert_allclose(course.grad(lambda x: np.sum(x.value * x))(np.array([1.0, 2.0])),
+                               [1.0, 2.0])
+    assert course.grad(lambda x: x * _no_grad_square(x))(0.5) == 0.25
+
+
+def test_grad_mode_off_allows_every_conversion():
+    def f(v):
+        with course.no_grad():
+            constant = np.asarray(v) + float(v[0]) + math.exp(v[1])
+        return np.sum(v * constant)
+    g = course.grad(f)(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, np.array([1.0, 2.0]) + 1.0 + math.exp(2.0))

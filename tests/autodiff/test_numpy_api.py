@@ -1,0 +1,183 @@
+"""numpy functions on Tensors: every keyword is honoured (same value as numpy) or refused by
+name; the value of every honoured form equals numpy's."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import course
+from course import Tensor
+from course.autodiff import numpy_api
+from course.gradcheck import numeric_grad, rel_error
+
+
+def test_handlers_take_exactly_numpys_parameters():
+    """A handler with numpy's parameter names cannot swallow a keyword: each one is either
+    used or refused in the handler's code (the tests below check which)."""
+    for func, handler in numpy_api.FUNCTIONS.items():
+        theirs = [p for p in inspect.signature(func).parameters.values()
+                  if p.kind is not p.VAR_KEYWORD]
+        ours = inspect.signature(handler).parameters
+        for p in theirs:
+            assert p.name in ours, f"{numpy_api.full_name(func)}: no parameter {p.name}"
+
+
+X = np.arange(12.0).reshape(3, 4) / 7 - 0.6
+MASK = np.array([True, False, True, True])
+
+# (call, applied to a Tensor and to the plain array, must give the same value)
+SAME_VALUE = [
+    lambda np_, x: np_.max(x, axis=1, initial=0.5),
+    lambda np_, x: np_.min(x, initial=-10.0),
+    lambda np_, x: np_.max(x, axis=0, keepdims=True, initial=-1.0, where=MASK),
+    lambda np_, x: np_.sum(x, initial=10.0),
+    lambda np_, x: np_.sum(x, axis=1, where=MASK),
+    lambda np_, x: np_.sum(x, 1, None, None, True),  # positional keywords
+    lambda np_, x: np_.mean(x, axis=0, where=X > 0),
+    lambda np_, x: np_.prod(x, axis=1, initial=2.0),
+    lambda np_, x: np_.std(x, correction=1),
+    lambda np_, x: np_.std(x, axis=0, ddof=1, keepdims=True),
+    lambda np_, x: np_.var(x, axis=1, mean=np_.mean(x, axis=1, keepdims=True)),
+    lambda np_, x: np_.sum(x, dtype=np.float32),
+    lambda np_, x: np_.concatenate([x, x], axis=None),
+    lambda np_, x: np_.concatenate([x, x], dtype=np.float32),
+    lambda np_, x: np_.stack([x, x], axis=-1),
+    lambda np_, x: np_.reshape(x, (4, 3), order="F"),
+    lambda np_, x: np_.clip(x, a_min=-0.2, a_max=None),
+    lambda np_, x: np_.clip(x, min=-0.2, max=0.3),
+    lambda np_, x: np_.cumsum(x),
+    lambda np_, x: np_.cumsum(x, axis=-1),
+    lambda np_, x: np_.transpose(x[None], (0, -1, 1)),
+    lambda np_, x: np_.moveaxis(x[None], -1, 0),
+    lambda np_, x: np_.pad(x, 1, constant_values=2.0),
+    lambda np_, x: np_.pad(x, ((0, 1), (2, 0))),
+    lambda np_, x: np_.tile(x, 2),
+    lambda np_, x: np_.linalg.norm(x, axis=0),
+    lambda np_, x: np_.linalg.norm(x, ord="fro"),
+    lambda np_, x: np_.linalg.norm(x[0], ord=-np.inf),
+    lambda np_, x: np_.linalg.norm(x[0], ord=0),
+    lambda np_, x: np_.einsum("ij->j", x),
+    lambda np_, x: np_.hstack([x[0], x[1]]),
+    lambda np_, x: np_.vstack([x[0], x]),
+    lambda np_, x: np_.outer(x[0], x[1]),
+    lambda np_, x: np_.split(x, [1, 3], axis=1)[1],
+]
+
+
+@pytest.mark.parametrize("k", range(len(SAME_VALUE)))
+def test_honoured_keywords_give_numpys_value(k):
+    call = SAME_VALUE[k]
+    ours = call(np, Tensor(X, requires_grad=True))
+    theirs = call(np, X)
+    ours = ours.value if isinstance(ours, Tensor) else ours
+    assert np.shape(ours) == np.shape(theirs)
+    assert np.result_type(ours) == np.result_type(theirs), (k, np.result_type(ours))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6 if np.result_type(theirs) == np.float32
+                               else 1e-12)
+
+
+@pytest.mark.parametrize("k", range(len(SAME_VALUE)))
+def test_honoured_keywords_give_the_right_gradient(k):
+    call = SAME_VALUE[k]
+    w = np.random.default_rng(k).standard_normal(np.shape(call(np, X)))
+
+    def f(x):
+        out = call(np, x)
+        return np.sum(out * w) if isinstance(out, Tensor) else float(np.sum(out * w))
+    if not isinstance(call(np, Tensor(X, requires_grad=True)), Tensor):
+        return  # an integer-valued result: a constant
+    analytic = course.grad(f)(X.copy())
+    single = np.result_type(call(np, X)) == np.float32  # rounding: larger steps, looser check
+    numeric = numeric_grad(lambda v: float(np.sum(np.asarray(call(np, v), dtype=float) * w)),
+                           X.copy(), eps=1e-3 if single else 1e-6)
+    assert rel_error(analytic, numeric) < (1e-3 if single else 1e-5)
+
+
+REFUSED = [
+    ("out", lambda x: np.clip(x, 0, 1, out=np.zeros(3))),
+    ("out", lambda x: np.stack([x, x], out=np.zeros((2, 3)))),
+    ("out", lambda x: np.sum(x, out=np.zeros(()))),
+    ("out", lambda x: np.dot(x, x, out=np.zeros(()))),
+    ("where", lambda x: np.var(x, where=np.ones(3, bool))),
+    ("order", lambda x: np.reshape(x, (3,), order="A")),
+    ("mode", lambda x: np.pad(x, 1, mode="reflect")),
+    ("dtype", lambda x: np.sum(x, dtype=complex)),
+    ("dtype", lambda x: np.einsum("i->", x, dtype=np.float32)),
+    ("casting", lambda x: np.clip(x, 0, 1, casting="unsafe")),
+]
+
+
+@pytest.mark.parametrize("keyword, call", REFUSED, ids=[f"{k}-{i}" for i, (k, _) in enumerate(REFUSED)])
+def test_unhonoured_keywords_are_refused_by_name(keyword, call):
+    with pytest.raises(TypeError, match=rf"{keyword}="):
+        call(Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True))
+
+
+def test_max_where_without_initial_is_refused_like_numpy():
+    with pytest.raises(ValueError, match="initial="):
+        np.max(Tensor(X), where=X > 0)
+
+
+def test_std_with_ddof_and_correction_is_refused():
+    with pytest.raises(ValueError, match="ddof and correction"):
+        np.std(Tensor(X), ddof=1, correction=1)
+
+
+def test_integer_dtypes_of_functions_give_constants():
+    x = Tensor(np.array([1.5, 2.5]), requires_grad=True)
+    total = np.sum(x, dtype=int)  # numpy casts the elements first: 1 + 2
+    assert not isinstance(total, Tensor) and total == 3
+    assert np.cumsum(x, dtype=int).tolist() == [1, 3]
+    assert isinstance(np.concatenate([x, x], dtype=int, casting="unsafe"), np.ndarray)
+    with pytest.raises(TypeError, match="same_kind"):  # as numpy
+        np.concatenate([x, x], dtype=int)
+
+
+def test_prod_gradient_at_exact_zeros_matches_central_differences():
+    """prod/x would divide by zero; the rule multiplies the other elements instead."""
+    x = np.array([[0.0, 2.0, -1.5], [0.0, 0.0, 3.0], [1.0, -2.0, 0.5]])
+    w = np.array([0.3, -1.2, 0.7])
+    for axis in (1, 0, None):
+        weights = w if axis is not None else 1.0
+        f = lambda v: np.sum(np.prod(v, axis=axis) * weights)  # noqa: E731
+        analytic = course.grad(f)(x.copy())
+        numeric = numeric_grad(lambda v: float(f(v)), x.copy())
+        assert rel_error(analytic, numeric) < 1e-8, axis
+
+
+def test_norm_gradient_at_zero_is_zero_not_nan():
+    np.testing.assert_array_equal(course.grad(lambda x: np.linalg.norm(x))(np.zeros(3)), 0.0)
+
+
+def test_power_zero_exponent_at_zero_has_zero_gradient():
+    g = course.grad(lambda x: np.sum(x ** 0.0 + x ** 0))(np.array([0.0, 1.0]))
+    np.testing.assert_array_equal(g, [0.0, 0.0])
+
+
+def test_unsupported_forms_say_what_to_do():
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    with pytest.raises(TypeError, match="ellipsis"):
+        np.einsum("...i,i", x, x[0])
+    with pytest.raises(TypeError, match="subscripts string"):
+        np.einsum(x, [0, 1], x, [1, 2])
+    with pytest.raises(TypeError, match="Frobenius"):
+        np.linalg.norm(x, ord=2)
+    with pytest.raises(TypeError, match="numpy.linalg.eig is not supported"):
+        np.linalg.eig(x)
+
+
+def test_methods_take_numpys_keywords():
+    x = Tensor(X, requires_grad=True)
+    np.testing.assert_allclose(x.max(axis=1, initial=0.5).value, X.max(axis=1, initial=0.5))
+    np.testing.assert_allclose(x.sum(1, keepdims=True).value, X.sum(1, keepdims=True))
+    np.testing.assert_allclose(x.std(ddof=1).value, X.std(ddof=1))
+    np.testing.assert_allclose(x.ravel().value, X.ravel())
+    np.testing.assert_allclose(x.flatten("F").value, X.flatten("F"))
+    np.testing.assert_allclose(x.reshape(4, 3, order="F").value, X.reshape(4, 3, order="F"))
+    assert x.astype(np.float32).dtype == np.float32
+    assert isinstance(x.astype(int), np.ndarray)
+    with pytest.raises(TypeError, match="out="):
+        x.sum(out=np.zeros(()))
