@@ -234,13 +234,23 @@ class Session:
             self.proc.wait()
         self.write_report()
 
-    def _check_alive(self) -> None:
+    def _check_alive(self, cell: int | None = None) -> None:
         if self.peer is None or self.peer.broken:
             if not self.died:
-                status = self.proc.poll() if self.proc is not None else None
-                reason = self.peer.broken if self.peer is not None else "it never started"
-                if status is not None:
-                    reason += f" (exit status {status})"
+                status = None
+                if self.proc is not None:
+                    try:  # the channel closed because the process ended: say how
+                        status = self.proc.wait(timeout=1)
+                    except subprocess.TimeoutExpired:
+                        pass
+                where = f" while running cell {cell}" if cell is not None else ""
+                if status is not None and self.peer is not None and "closed" in self.peer.broken:
+                    signum = -status if status < 0 else status - 128 if status > 128 else 0
+                    how = f"killed by signal {signum}" if signum else f"exit status {status}"
+                    reason = f"it exited{where} ({how})"
+                else:
+                    reason = (self.peer.broken if self.peer is not None else
+                              "it never started") + where
                 self.kill(reason)
             raise wire.ChannelError(self.died)
 
@@ -288,7 +298,7 @@ class Session:
         try:
             self.peer.request("exec", source=cell["source"], cell=index)
         except wire.ChannelError:
-            self._check_alive()
+            self._check_alive(index)
             raise
         finally:
             self.peer.after_reply = previous

@@ -87,6 +87,7 @@ def baseline(rev: str, copies: int, assignments: list[str] | None) -> dict[int, 
     """Run revision ``rev``'s benchmark from a worktree with this environment's packages."""
     # Inside this repository, not /tmp: older revisions hid /tmp from their kernels.
     with tempfile.TemporaryDirectory(prefix=".grading-baseline-", dir=REPO) as tmp:
+        os.chmod(tmp, 0o755)  # older revisions ran kernels as another user
         tree, venv = Path(tmp) / "tree", Path(tmp) / "venv"
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev],
                        check=True, capture_output=True)
