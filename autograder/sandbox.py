@@ -233,6 +233,9 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
             m.symlink(os.readlink(etc), Path(etc))
         elif os.path.exists(etc):
             m.bind(Path(etc))
+    # The scratch first: a Python installation or course package that lives under /tmp (a
+    # clone in /tmp, say) is bound back on top of it below.
+    m.tmpfs(Path(SANDBOX_TMP), perms="1777", size=config.scratch_bytes)
     python = _python_paths()
     for path in python:
         m.bind(path)
@@ -245,7 +248,6 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
         m.tmpfs(AUTOGRADER)
     for path in _data_dirs(env):
         m.bind(path)
-    m.tmpfs(Path(SANDBOX_TMP), perms="1777", size=config.scratch_bytes)
     m.dir(Path(STUDENT_WORKDIR), "0777")
     m.dir(Path(STUDENT_HOME), "0777")
     if config.font_cache and Path(config.font_cache).is_file():
