@@ -265,6 +265,9 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
     # when the grading kernel dies, for any reason, the whole namespace dies with it.
     args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session",
             "--info-fd", str(info_fd), *m.args, "--proc", "/proc", "--dev", "/dev",
+            # The root bwrap builds is a tmpfs of its own, with no size limit, and an ordinary
+            # user's namespace owns it: read-only, so only the bounded /tmp is writable.
+            "--remount-ro", "/",
             "--chdir", STUDENT_WORKDIR, "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
