@@ -7,7 +7,8 @@ kernel through ``bwrap`` with
   its own loopback), no view of the host's processes, and every process it starts dies with it;
 * a file system built from nothing: read-only binds of ``/usr``, the Python installation and its
   packages, the course package reduced to the modules the notebook may use (see
-  :func:`course_view`), the data directories, and two files of the autograder; a size-limited
+  :func:`course_view`), the data directories, two files of the autograder and
+  ``course/feedback.py`` (to describe errors where they happen); a size-limited
   ``/tmp`` (``tmpfs``) is the only writable place, and it vanishes with the sandbox;
 * as root, a per-job unprivileged uid (the student's process drops root before it reads any
   input); as an ordinary user, the user's own uid inside a user namespace that sees only the
@@ -38,6 +39,7 @@ from pathlib import Path
 AUTOGRADER = Path(__file__).resolve().parent
 AGENT_DIR = "/opt/course-grader"  # where the student's process finds its two files
 AGENT_FILES = ("student_kernel.py", "wire.py")
+FEEDBACK = AUTOGRADER.parent / "course" / "feedback.py"
 SANDBOX_TMP = "/tmp"
 STUDENT_WORKDIR = "/tmp/work"
 STUDENT_HOME = "/tmp/home"
@@ -258,6 +260,9 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
         m.bind(Path(config.font_cache), mpl / Path(config.font_cache).name)
     for name in AGENT_FILES:
         m.bind(AUTOGRADER / name, Path(AGENT_DIR) / name)
+    # course.feedback's description of errors (e.g. the operands of a failed matrix product),
+    # whatever parts of the course the notebook may import.
+    m.bind(FEEDBACK, Path(AGENT_DIR) / "feedback.py")
     for item in config.files:
         m.bind(Path(item), Path(STUDENT_WORKDIR) / Path(item).name)
     # No --as-pid-1: bwrap's own init stays pid 1 of the namespace. It keeps its parent-death

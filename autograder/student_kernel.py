@@ -191,6 +191,10 @@ def main(argv: list[str]) -> None:
     _harden(config)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import wire  # the autograder's channel module, bound next to this file
+    try:
+        import feedback  # course.feedback, bound next to this file in the sandbox
+    except ImportError:
+        from course import feedback  # unsandboxed: the course package itself
     sys.path.pop(0)
 
     outputs = _Outputs()
@@ -210,10 +214,32 @@ def main(argv: list[str]) -> None:
         result = shell.run_cell(source, store_history=True, cell_id=f"cell-{cell}")
         return {"ok": bool(result.success)}
 
+    import numpy as np
+
     class StudentPeer(wire.Peer):
+        def describe_error(self, exc: BaseException) -> dict:
+            # The operands of a failed matrix product, read here where the frame is: the
+            # grader's hint says which transpose (if any) makes the sizes fit.
+            err = super().describe_error(exc)
+            try:
+                operands = feedback.matmul_operands(exc) if isinstance(exc, ValueError) else ""
+            except Exception:  # noqa: BLE001 - a description must never fail the reply
+                operands = ""
+            if operands:
+                err["msg"] = f"{err['msg']} {operands}"[:20000]
+            return err
+
         def reply_extra(self) -> dict:
             items = outputs.take()
             return {"out": items} if items else {}
+
+        def serving(self, verb: str):
+            # What a test asks of the student's code runs with floating-point overflow, invalid
+            # values and division by zero as errors (course.feedback.STRICT): a formula that
+            # overflows is wrong even when its rounded result looks right. Cells run as usual.
+            if verb in ("exec", "ping", "globals"):
+                return super().serving(verb)
+            return np.errstate(over="raise", invalid="raise", divide="raise")
 
     peer = StudentPeer(wire.from_fd(config["fd"]), wire.OPEN, namespace=shell.user_ns,
                        executor=run)

@@ -15,6 +15,11 @@ of the rebuilt notebook:
   student's process holds now: plain data is copied, everything else is a
   :class:`~autograder.wire.Remote` handle. The test's verdict is this kernel's execute reply.
 
+When a notebook ends, the student's process for the next one is started at once (a *spare*:
+it boots while nbgrader saves this notebook and opens the next). It runs no code before it is
+given a notebook, and it is used only if that notebook asks for exactly the same sandbox;
+otherwise it is killed and a process is started for the notebook.
+
 Interrupts (nbgrader's cell timeout) reach this kernel; it forwards them to the student's
 process and gives it a few seconds before killing the sandbox. If the student's process dies,
 every later request fails with the reason, so no later test can pass. Tracebacks shown in test
@@ -38,6 +43,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from course.feedback import InputChanged, explain, input_changed_message
+
 from . import wire
 from .sandbox import SandboxConfig, launch_spec
 
@@ -45,10 +52,6 @@ STARTUP_TIMEOUT = 60.0  # seconds for the student's process to import IPython, n
 INTERRUPT_GRACE = 5.0  # seconds the student's process has to stop after an interrupt
 RUN_CELL = "__grader__.run_cell"
 _PNG, _JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
-
-
-class InputChanged(AssertionError):
-    """A student's function modified an argument the test passed to it."""
 
 
 class StudentProcess(wire.Peer):
@@ -61,6 +64,7 @@ class StudentProcess(wire.Peer):
         self.deadline: float | None = None
         self.deadline_reason = ""
         self._mutated: list[int] = []
+        self.requests = 0  # made so far (a spare process must have served none)
 
     def wait_readable(self) -> None:
         while True:
@@ -88,10 +92,12 @@ class StudentProcess(wire.Peer):
     def after_reply(self, header: dict, buffers: list) -> None:
         self.session.relay(header.get("out"))
         mutated = header.get("mutated")
-        self._mutated = [i for i in mutated if type(i) is int] if isinstance(mutated, list) else []
+        self._mutated = [i for i in mutated if type(i) is int or (type(i) is str and len(i) < 100)] \
+            if isinstance(mutated, list) else []
 
     def request(self, verb: str, /, **fields: Any) -> Any:
         target = fields.get("obj")
+        self.requests += 1
         try:
             result = super().request(verb, **fields)
         finally:
@@ -102,23 +108,16 @@ class StudentProcess(wire.Peer):
                 raise KeyboardInterrupt("the cell was interrupted (time limit)")
         if verb == "call" and self._mutated:
             name = getattr(target, "remote_name", "") or "your function"
-            args = ", ".join(str(i + 1) for i in self._mutated)
-            raise InputChanged(
-                f"{name} changed its input in place (argument {args}): a function must leave the "
-                "arrays it is given unchanged. Work on a copy (e.g. x = x.copy()) or build a new "
-                "array instead of assigning into the argument.")
+            raise InputChanged(input_changed_message(name, self._mutated[:20]))
         return result
 
 
 class Session:
     """The student's sandboxed process and everything the tests need from it."""
 
-    def __init__(self, job_file: str, shell: Any = None) -> None:
-        self.job = json.loads(Path(job_file).read_text())
+    def __init__(self, job: dict, shell: Any = None) -> None:
         self.shell = shell  # the trusted kernel's IPython shell (for cells both sides run)
-        self.report_path = Path(self.job["report"])
-        self.cells: dict[str, dict] = self.job["cells"]
-        self.student_names: list[str] = self.job["student_names"]
+        self.assign(job)
         self.config = SandboxConfig(**self.job["sandbox"])
         self.proc: subprocess.Popen | None = None
         self.pid: int | None = None
@@ -128,7 +127,22 @@ class Session:
         self.stderr_tail = bytearray()
         self.relay_budget = 0
 
+    def assign(self, job: dict) -> None:
+        """Grade the notebook of ``job`` (a spare process started for the same sandbox
+        configuration is assigned its job when the notebook begins)."""
+        self.job = job
+        self.report_path = Path(job["report"])
+        self.cells: dict[str, dict] = job["cells"]
+        self.student_names: list[str] = job["student_names"]
+
     # ---- lifecycle ---------------------------------------------------------------------------------
+    def usable_spare(self, job: dict) -> bool:
+        """Can this process, started with no notebook, grade ``job``? Only if it is alive,
+        has run nothing, and its sandbox is exactly the one ``job`` asks for."""
+        return (self.job["sandbox"] == job["sandbox"] and not self.config.unsafe and
+                not self.died and self.proc is not None and self.proc.poll() is None and
+                self.peer is not None and not self.peer.broken and self.peer.requests == 0)
+
     def start(self) -> None:
         """Launch the student's process (it boots while this kernel imports ipykernel)."""
         mine, theirs = wire.socketpair()
@@ -218,6 +232,10 @@ class Session:
                 self.died += f"; it said: {detail[-1500:]}"
         if self.peer is not None:
             self.peer.fail(self.died)
+        self._stop_processes()
+        self.write_report()
+
+    def _stop_processes(self) -> None:
         # The namespace's init (or, unsandboxed, the student's process) first: every process of
         # the sandbox dies with it; then bwrap itself.
         for pid in (self.init_pid, self._student_pid() if self.init_pid is None else None):
@@ -232,7 +250,6 @@ class Session:
             except ProcessLookupError:
                 pass
             self.proc.wait()
-        self.write_report()
 
     def _check_alive(self, cell: int | None = None) -> None:
         if self.peer is None or self.peer.broken:
@@ -333,18 +350,14 @@ class Session:
                 namespace.pop(name, None)
 
     def close(self) -> None:
+        """The notebook ended: stop the student's process at once (everything it printed was
+        relayed with the replies; waiting for its interpreter to tear down only costs time)."""
         if self.peer is not None and not self.peer.broken:
             try:
                 self.peer.channel.send({"do": "bye"})
             except wire.ChannelError:
                 pass
-        if self.proc is not None:
-            try:
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.proc is not None and self.proc.poll() is None:
-            self.kill("grading ended")
+        self._stop_processes()
         self.write_report()
 
 
@@ -390,6 +403,10 @@ def _show_error(shell: Any, etype: type, value: BaseException, tb: Any,
         lines.extend(value.remote_traceback.rstrip("\n").splitlines()[-60:])
     if not lines or not lines[-1].startswith(etype.__name__):
         lines.append(f"{etype.__name__}: {value}")
+    try:
+        lines.extend(explain(value))
+    except Exception:  # noqa: BLE001 - an explanation must never hide the error itself
+        pass
     shell._showtraceback(etype, value, lines)
     return lines
 
@@ -406,9 +423,15 @@ class Grader:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         self.session: Session | None = None
+        # A student process started for the next notebook as soon as one ends: it boots
+        # (Python, IPython, numpy, matplotlib: about a second) while nbgrader saves this
+        # notebook and opens the next. It has run no code when it is given a notebook, and
+        # it is used only if that notebook asks for exactly the same sandbox.
+        self.spare: Session | None = None
+        self.home = Path.cwd()  # the kernel's private directory (removed with the kernel)
 
     def begin(self, job_file: str) -> None:
-        self.end()
+        self.end(keep_spare=True)
         self.shell.reset(new_session=False, aggressive=False)
         self.shell.user_ns["__grader__"] = self
         try:
@@ -417,17 +440,47 @@ class Grader:
             plt.close("all")
         except ImportError:
             pass
-        self.session = Session(job_file, self.shell)
-        self.session.start()
+        job = json.loads(Path(job_file).read_text())
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.usable_spare(job):
+            spare.assign(job)
+            self.session = spare
+        else:
+            if spare is not None:
+                spare.kill("not needed")
+            self.session = Session(job, self.shell)
+            self.session.start()
         self.session.wait_ready()
         self.session.write_report()
         if self.session.died:
             raise RuntimeError(self.session.died)
 
-    def end(self) -> None:
+    def end(self, keep_spare: bool = True) -> None:
+        """End the notebook's session; with ``keep_spare``, start the next one's process."""
         if self.session is not None:
+            job = self.session.job
             self.session.close()
             self.session = None
+            if keep_spare and not job["sandbox"].get("unsafe") and self.spare is None:
+                self._start_spare(job)
+        if not keep_spare:
+            self.shutdown_spare()
+
+    def _start_spare(self, job: dict) -> None:
+        spare = Session({"report": str(self.home / "spare-report.json"), "cells": {},
+                         "student_names": [], "sandbox": job["sandbox"],
+                         "scratch": str(self.home / "spare-scratch")}, self.shell)
+        try:
+            spare.start()
+        except OSError:
+            spare.kill("it did not start")
+            return
+        self.spare = spare
+
+    def shutdown_spare(self) -> None:
+        if self.spare is not None:
+            self.spare.kill("grading ended")
+            self.spare = None
 
     def _current(self) -> Session:
         if self.session is None:
@@ -453,7 +506,7 @@ def load_ipython_extension(shell: Any) -> None:
     shell.user_ns["__grader__"] = grader
     shell.ast_transformers.append(BindStudentNames())
     shell.set_custom_exc((BaseException,), _show_error)
-    atexit.register(grader.end)
+    atexit.register(grader.end, keep_spare=False)
 
 
 def _die_with_parent() -> None:

@@ -27,6 +27,7 @@ only as trustworthy as the student, which is why the trusted side checks everyth
 from __future__ import annotations
 
 import builtins
+import contextlib
 import hashlib
 import itertools
 import json
@@ -218,7 +219,8 @@ _MAPPABLE = {name: getattr(builtins, name) for name in (
 _ERROR_CLASSES: dict[str, type[RemoteError]] = {}
 
 
-def remote_error(kind: str, message: str, tb: str = "") -> RemoteError:
+def remote_error(kind: str, message: str, tb: str = "",
+                 frames: list[tuple[str, int, str, str]] | None = None) -> RemoteError:
     """An exception standing for ``kind: message`` raised in the other process.
 
     It is named like the original (so a traceback reads ``ValueError: ...``) and, for the
@@ -235,17 +237,41 @@ def remote_error(kind: str, message: str, tb: str = "") -> RemoteError:
     exc = cls(message)
     exc.remote_type = kind
     exc.remote_traceback = tb
+    exc.remote_frames = frames
     return exc
+
+
+def _frames(raw: Any) -> list[tuple[str, int, str, str]] | None:
+    """The ``frames`` of an error reply, if well formed (they only ever shape a hint's text)."""
+    if type(raw) is not list or len(raw) > 200:
+        return None
+    out = []
+    for f in raw:
+        if not (type(f) is list and len(f) == 4 and type(f[1]) is int and
+                all(type(x) is str and len(x) <= 500 for x in (f[0], f[2], f[3]))):
+            return None
+        out.append((f[0], f[1], f[2], f[3]))
+    return out
 
 
 def _describe(exc: BaseException, limit: int = 20000) -> dict:
     """Type, message and traceback of ``exc`` without this module's own frames."""
+    own = ("wire.py", "student_kernel.py")
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if os.path.basename(f.filename) not in ("wire.py", "student_kernel.py")]
+              if os.path.basename(f.filename) not in own]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),
              *traceback.format_exception_only(type(exc), exc)]
     tb = "".join(lines) if frames else ""
-    return {"type": type(exc).__name__, "msg": str(exc)[:limit], "tb": tb[-limit:]}
+    # Where it happened, for the hint (course.feedback): file, line, function, qualified name.
+    where, t = [], exc.__traceback__
+    while t is not None and len(where) < 200:
+        code = t.tb_frame.f_code
+        if os.path.basename(code.co_filename) not in own:
+            where.append([code.co_filename[:500], t.tb_lineno, code.co_name[:500],
+                          getattr(code, "co_qualname", code.co_name)[:500]])
+        t = t.tb_next
+    return {"type": type(exc).__name__, "msg": str(exc)[:limit], "tb": tb[-limit:],
+            "frames": where}
 
 
 # -- what the serving side allows ------------------------------------------------------------------
@@ -687,7 +713,8 @@ class Peer:
                 raise ChannelError(self.broken)
             parts = [err.get("type"), err.get("msg"), err.get("tb", "")]
             kind, msg, tb = (p if isinstance(p, str) else "" for p in parts)
-            raise remote_error(kind[:100] or "Exception", msg[:20000], tb[-20000:])
+            raise remote_error(kind[:100] or "Exception", msg[:20000], tb[-20000:],
+                               _frames(err.get("frames")))
         try:
             value = self.decode(header.get("ok"), buffers)
             self._states = self.decode(header["rng"], buffers) if "rng" in header else None
@@ -705,6 +732,10 @@ class Peer:
 
     def on_serve_error(self, exc: BaseException) -> None:
         """Hook: a request of the other side failed here with ``exc``."""
+
+    def serving(self, verb: str) -> contextlib.AbstractContextManager:
+        """Hook: the context in which a request ``verb`` of the other side is answered."""
+        return contextlib.nullcontext()
 
     def fail(self, why: str) -> None:
         if not self.broken:
@@ -724,7 +755,8 @@ class Peer:
             handler = _HANDLERS.get(verb) if isinstance(verb, str) else None
             if handler is None:
                 raise PermissionError(f"request {verb!r} is not served here")
-            result, by_reference, extra = handler(self, header, buffers)
+            with self.serving(verb):
+                result, by_reference, extra = handler(self, header, buffers)
             extra.update(self.reply_extra())
             values = {"ok": result}
             if "rng" in extra:  # encoded values, not plain fields
@@ -737,14 +769,19 @@ class Peer:
                 exc = RuntimeError(f"{type(exc).__name__} in the grader")
             self.on_serve_error(exc)
             # The trusted side names the error only: its frames would show the tests' code.
-            err = _describe(exc) if self.policy is OPEN else {"type": type(exc).__name__,
-                                                               "msg": str(exc)[:500]}
+            err = self.describe_error(exc) if self.policy is OPEN else {
+                "type": type(exc).__name__, "msg": str(exc)[:500]}
             self.channel.send({"re": rid, "err": err, **self.reply_extra()})
             return
         try:
             self._send({"re": rid, **extra}, values, by_reference=by_reference)
         except (ValueError, TypeError, RecursionError) as exc:
             self.channel.send({"re": rid, "err": _describe(exc)})
+
+    def describe_error(self, exc: BaseException) -> dict:
+        """The error reply for ``exc`` raised by this side's own code (see :func:`_describe`);
+        a subclass may add to its message."""
+        return _describe(exc)
 
     def serve_forever(self) -> None:
         """Serve requests until the other side closes the channel."""
@@ -851,11 +888,15 @@ def _h_call(peer, header, buffers):
     if peer.policy is GUARDED and not callable(obj):
         raise TypeError("that object of the grader is not callable")
     args, kwargs = peer.args(header, buffers)
-    before = [_digest(a) for a in args] if peer.policy is OPEN else []
+    watch = peer.policy is OPEN
+    before = [_digest(a) for a in args] if watch else []
+    before_kw = {k: _digest(v) for k, v in kwargs.items()} if watch else {}
     result = obj(*args, **kwargs)
     extra: dict = {}
-    if before:
-        changed = [i for i, (a, d) in enumerate(zip(args, before)) if _digest(a) != d]
+    if watch:
+        changed: list[int | str] = [i for i, (a, d) in enumerate(zip(args, before))
+                                    if _digest(a) != d]
+        changed += [k for k, v in kwargs.items() if _digest(v) != before_kw[k]]
         if changed:
             extra["mutated"] = changed
         # Generators came as copies: tell the caller where they ended, so its own advance too.

@@ -1,67 +1,41 @@
 """Assertion helpers for the notebooks' test cells.
 
-Every graded test cell calls one of these. When a student's answer is wrong they raise an
-``AssertionError`` whose message says *what* is wrong (which entry, yours vs expected) and, when
-the error has a recognisable pattern, *why* (a ``Hint:`` line): a forgotten ``return``, a
-transposed shape, a bias gradient that was not summed over the batch, a flipped sign, a factor
-such as the batch size (mean vs sum), or one of the notebook's own known mistakes passed in
-``mistakes`` as ``{hint text: the value that mistake produces}``.
+Every graded test cell calls these. When a student's answer is wrong they raise an
+``AssertionError`` that says *what* is wrong (which entry, yours vs expected, with enough digits
+to see the difference) and, only when there is evidence for it, *why*: a ``Hint:`` line naming
+the mistake. Evidence means the mistake reproduces the student's value: the transpose of their
+array is the expected one, their rows summed over the batch axis are, the expected value times
+the batch size is theirs, or a known wrong approach passed in ``mistakes`` as
+``{hint: the value that mistake produces}`` gives their value (:mod:`course.diagnosis` holds the
+rules). Without evidence the message states the facts and names no mistake.
 
-The message goes into the exception only: nbgrader scores a test cell 0 when it writes to
-stderr, so nothing here prints or warns.
+The message goes into the exception only: nothing here prints or warns (nbgrader scores a test
+cell that writes to stderr 0).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_array", "check_exact", "check_gradient", "check_scalar", "check", "spy"]
+from course import diagnosis
+from course.diagnosis import Factors, Mistakes
 
-Mistakes = Mapping[str, Any] | None
+__all__ = ["check", "check_array", "check_exact", "check_gradient", "check_order",
+           "check_outputs", "check_scalar", "spy"]
 
-HINT_NONE = ("your code returned None. Did you forget the `return` statement at the end of "
-             "the function (or return inside an `if` that was not taken)?")
-HINT_TENSOR = ("you returned a course.Tensor; return a plain numpy array instead "
-               "(its `.value`).")
-HINT_TRANSPOSE = ("the shape is transposed: you are probably missing a transpose "
-                  "(e.g. dW = X.T @ dS, not dS.T @ X; dX = dS @ W.T).")
-HINT_BATCH_SUM = ("you have one extra leading (batch) axis: sum the bias gradient over the "
-                  "batch axis (`d.sum(axis=0)`), because the bias was broadcast to every row.")
-HINT_UNBROADCAST = ("the value was broadcast in the forward pass, so its gradient must be "
-                    "summed over the broadcast axes (unbroadcast) until it has the input's shape.")
-HINT_KEEPDIMS = ("same numbers, different number of axes: check `keepdims=` in your sum/mean, "
-                 "or reshape to the expected shape.")
-HINT_RESHAPE = ("the number of entries is right but the shape is not: check the order of the "
-                "axes / a missing reshape.")
-HINT_SIGN = ("every entry has the right size but the wrong sign: check the sign in your "
-             "derivative (e.g. d/dx cos x = -sin x, the order of a subtraction, or "
-             "gradient ascent vs descent).")
-HINT_ZERO = ("your result is all zeros: did you forget to compute it, to accumulate into it "
-             "(`+=`), or to seed the output gradient with 1?")
-HINT_NONFINITE = ("your result contains NaN or inf: look for a division by zero, log(0), "
-                  "or an overflow in exp (e.g. softmax without subtracting the max).")
-HINT_APPROXIMATE = ("your value is right to only a few digits, which is what a numerical "
-                    "approximation such as a finite difference gives; this exercise asks for the "
-                    "exact derivative formula (right to rounding, about 15 digits).")
-HINT_GENERIC = ("compare your formula with the derivation above, entry by entry; try a tiny "
-                "input where you can compute the answer by hand.")
-
-
-def _fmt(x: Any) -> str:
-    return f"{float(x):.6g}" if np.isscalar(x) or np.ndim(x) == 0 else str(x)
 
 
 class _Mismatch(Exception):
     """Raised inside the helpers; the public functions turn it into the AssertionError."""
 
 
-def _fail(name: str, what: str, hint: str) -> None:
-    raise _Mismatch(f"{name} is wrong: {what}\nHint: {hint}")
+def _fail(name: str, what: str, hint: str | None) -> None:
+    raise _Mismatch(f"{name} is wrong: {what}" + (f"\nHint: {hint}" if hint else ""))
 
 
 def _student_facing(check_fn: Callable) -> Callable:
@@ -89,19 +63,22 @@ def _kind(value: Any) -> str:
 def _as_numeric(actual: Any, expected: np.ndarray, name: str, *, scalar: bool) -> np.ndarray:
     """The student's value as an array, or a failure naming what they returned instead."""
     if actual is None:
-        _fail(name, "it is None.", HINT_NONE)
+        _fail(name, "it is None.", diagnosis.NONE)
     kind = _kind(actual)
     if kind == "Tensor" and hasattr(actual, "value"):
         _fail(name, "it is a Tensor, not a numpy " + ("number." if scalar else "array."),
-              HINT_TENSOR)
+              diagnosis.TENSOR)
     if scalar:
         if isinstance(actual, (bool, np.bool_)) or not (
                 isinstance(actual, (Real, np.number)) or
                 (isinstance(actual, np.ndarray) and actual.ndim == 0)):
             shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
+            if isinstance(actual, (bool, np.bool_)):
+                _fail(name, f"expected a number, got a {kind}.",
+                      "return the number itself, not the result of a comparison.")
             _fail(name, f"expected a number, got a {kind}{shape}.",
-                  "return a single float (e.g. `float(x)` or `x.item()` or `x.sum()`), "
-                  "not a container.")
+                  _reduction_hint(actual, float(expected)) or
+                  "return a single number (e.g. `float(x)` or `x.item()`), not a container.")
     elif not isinstance(actual, (np.ndarray, np.number, Real)) or isinstance(actual, bool):
         _fail(name, f"expected a numpy array, got a {kind}.",
               "return a numpy array (use `np.array(...)` or numpy operations), "
@@ -114,143 +91,98 @@ def _as_numeric(actual: Any, expected: np.ndarray, name: str, *, scalar: bool) -
     return arr
 
 
-def _matches(actual: np.ndarray, value: Any, rtol: float, atol: float) -> bool:
+def _reduction_hint(actual: Any, expected: float) -> str | None:
+    """When a container's entries add up to (or average to) the expected number, say so."""
     try:
-        v = np.asarray(value, dtype=float)
+        values = np.asarray(actual)
+        if values.dtype.kind not in "fiu":
+            return None
+        values = values.astype(float)
     except (TypeError, ValueError):
-        return False
-    return v.shape == actual.shape and bool(np.allclose(actual, v, rtol=rtol, atol=atol))
-
-
-def _mistake_hint(actual: np.ndarray, expected: np.ndarray, mistakes: Mistakes,
-                  rtol: float, atol: float) -> str | None:
-    """The hint of the first known mistake whose value the student reproduced."""
-    for hint, wrong in (mistakes or {}).items():
-        # A "mistake" that coincides with the right answer would only mislead.
-        if _matches(actual, wrong, rtol, atol) and not _matches(expected, wrong, rtol, atol):
-            return hint
+        return None
+    if values.size < 2 or not np.all(np.isfinite(values)):
+        return None
+    for reduce, text in ((np.sum, "add up to"), (np.mean, "average to")):
+        if np.isclose(reduce(values), expected, rtol=1e-6, atol=1e-9):
+            return (f"the entries of your result {text} the expected number: return that "
+                    f"single number (`{'x.sum()' if reduce is np.sum else 'x.mean()'}`; "
+                    "a sum of products is a dot product, `a @ b`).")
     return None
 
 
-def _shape_hint(actual: np.ndarray, expected: np.ndarray) -> str:
-    a, e = actual.shape, expected.shape
-    if len(a) >= 2 and a == e[::-1]:
-        return HINT_TRANSPOSE
-    if actual.size == expected.size and \
-            tuple(d for d in a if d != 1) == tuple(d for d in e if d != 1):
-        return HINT_KEEPDIMS
-    if len(a) == len(e) + 1 and a[1:] == e:
-        return HINT_BATCH_SUM
-    if len(a) == len(e) and len(a) >= 1 and a[1:] == e[1:] and e[0] == 1:
-        return HINT_BATCH_SUM + " Keep the axis with `keepdims=True`: expected shape " + str(e)
-    if len(a) >= len(e) and all(ei in (1, ai) for ai, ei in zip(a[len(a) - len(e):], e)):
-        return HINT_UNBROADCAST + " Sum over the extra leading axes, then with keepdims=True " \
-            "over the axes where the expected shape has size 1."
-    if actual.size == expected.size:
-        return HINT_RESHAPE
-    return ("check which arrays you combine: the result must have the shape of the variable "
-            "it is the gradient of.")
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "a single number" if shape == () else f"an array of shape {shape}"
 
 
-def _factor_hint(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str | None:
-    """Recognise actual == c * expected for a constant c (sign flip, batch size, 2, ...)."""
-    e = expected.astype(float).ravel()
-    a = actual.astype(float).ravel()
-    ee = float(e @ e)
-    if ee == 0.0 or not np.all(np.isfinite(a)):
-        return None
-    c = float(a @ e) / ee
-    if abs(c) < 1e-12 or not np.allclose(a, c * e, rtol=max(rtol, 1e-4), atol=atol):
-        return None
-    if abs(c + 1.0) < 1e-4:
-        return HINT_SIGN
-    n = c if abs(c) >= 1 else 1.0 / c
-    sign = "" if c > 0 else " and has the wrong sign"
-    size = f"{abs(n):.0f} times {'too large' if abs(c) > 1 else 'too small'}" \
-        if abs(abs(n) - round(abs(n))) < 1e-3 else f"{abs(c):.4g} times the expected value"
-    return (f"yours is {size}{sign} (a constant factor). If that factor is the batch size, "
-            "you mixed up mean vs sum: a loss averaged over the batch has gradients divided by "
-            "the batch size. A factor 2 often comes from d(x^2)/dx = 2x.")
-
-
-def _describe(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray) -> str:
-    """Where the answer is wrong: the worst entry, yours vs expected."""
-    if expected.ndim == 0:
-        return f"yours {_fmt(actual)}, expected {_fmt(expected)}."
-    with np.errstate(all="ignore"):
-        excess = np.where(bad, np.abs(actual - expected), -np.inf)
-        excess = np.where(bad & ~np.isfinite(excess), np.inf, excess)
-    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), expected.shape))
-    where = str(idx[0]) if len(idx) == 1 else str(idx)
-    text = (f"{int(bad.sum())} of {bad.size} entries differ; largest difference at index "
-            f"{where}: yours {_fmt(actual[idx])}, expected {_fmt(expected[idx])}.")
-    if expected.size <= 12:
-        for label, arr in (("  yours:    ", actual), ("  expected: ", expected)):
-            text += "\n" + label + np.array2string(arr, precision=5, prefix=label)
-    return text
-
-
-def _compare(actual: np.ndarray, expected: np.ndarray, name: str, mistakes: Mistakes,
-             rtol: float, atol: float,
-             close: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:
+def _compare(actual: np.ndarray, expected: np.ndarray, name: str, close: diagnosis.Close, *,
+             mistakes: Mistakes, factors: Factors) -> None:
     """Shared diagnosis once both sides are numeric arrays; ``close`` says which entries pass."""
     if actual.shape != expected.shape:
-        hint = _mistake_hint(actual, expected, mistakes, rtol, atol) or \
-            _shape_hint(actual, expected)
-        _fail(name, f"it has shape {actual.shape}, expected shape {expected.shape}.", hint)
+        with np.errstate(all="ignore"):
+            hint = diagnosis.shape_hint(actual.astype(float), expected.astype(float), close,
+                                        mistakes=mistakes)
+        _fail(name, f"it is {_shape_text(actual.shape)}, expected "
+                    f"{_shape_text(expected.shape)}.", hint)
     with np.errstate(all="ignore"):
         actual_f = actual.astype(float)
         expected_f = expected.astype(float)
         both_nan = np.isnan(actual_f) & np.isnan(expected_f)
         bad = ~(close(actual_f, expected_f) | both_nan)
-    if not bad.any():
-        return
-    what = _describe(actual_f, expected_f, bad)
-    hint = _mistake_hint(actual_f, expected_f, mistakes, rtol, atol)
-    if hint is None and not np.all(np.isfinite(actual_f[bad])):
-        hint = HINT_NONFINITE
-    if hint is None and not actual_f.any():
-        hint = HINT_ZERO
-    if hint is None and actual_f.ndim == 2 and actual_f.shape[0] == actual_f.shape[1] \
-            and np.allclose(actual_f.T, expected_f, rtol=rtol, atol=atol):
-        hint = HINT_TRANSPOSE
-    if hint is None:
-        with np.errstate(all="ignore"):
-            hint = _factor_hint(actual_f, expected_f, rtol, atol)
-    _fail(name, what, hint or HINT_GENERIC)
+        if not bad.any():
+            return
+        what = diagnosis.describe(actual_f, expected_f, bad)
+        hint = diagnosis.value_hint(actual_f, expected_f, close, mistakes=mistakes,
+                                    factors=factors)
+    _fail(name, what, hint)
+
+
+def _factors(factors: Factors, batch: int | None) -> dict[str, float]:
+    out = dict(factors or {})
+    if batch and batch > 1:
+        out.update(diagnosis.batch_factors(batch))
+    return out
+
+
+def _relative_close(rtol: float, atol: float) -> diagnosis.Close:
+    return lambda a, e: np.isclose(a, e, rtol=rtol, atol=atol)
 
 
 @_student_facing
 def check_array(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = None,
+                factors: Factors = None, batch: int | None = None,
                 rtol: float = 1e-5, atol: float = 1e-7) -> None:
     """Assert that ``actual`` (a student's array) equals ``expected`` up to rtol/atol.
 
     ``mistakes`` maps a hint to the value a known wrong approach produces; if the student's
-    value matches one, that hint is shown. Otherwise built-in diagnoses apply (None, wrong
-    type, NaN/inf, transposed or un-summed shapes, flipped sign, constant factor).
+    value matches one, that hint is shown. ``factors`` maps a hint to a factor ``k`` when a
+    known mistake gives ``k * expected``; ``batch`` adds the batch size (mean vs sum) to them.
+    Otherwise only the built-in rules with evidence apply (None, wrong type, NaN/inf, all zeros,
+    transposed, reversed, un-summed batch axis, keepdims, sign, a factor 2).
     """
     expected_arr = np.asarray(expected)
     if expected_arr.dtype.kind not in "fiub":
         raise TypeError(f"check_array: expected value for {name} must be numeric, "
                         f"got dtype {expected_arr.dtype}")
     arr = _as_numeric(actual, expected_arr, name, scalar=False)
-    _compare(arr, expected_arr, name, mistakes, rtol, atol,
-             lambda a, e: np.isclose(a, e, rtol=rtol, atol=atol))
+    _compare(arr, expected_arr, name, _relative_close(rtol, atol), mistakes=mistakes,
+             factors=_factors(factors, batch))
 
 
 @_student_facing
 def check_scalar(actual: Any, expected: float, name: str, *, mistakes: Mistakes = None,
+                 factors: Factors = None, batch: int | None = None,
                  rtol: float = 1e-5, atol: float = 1e-7) -> None:
     """Assert that ``actual`` is a single number close to ``expected`` (same diagnoses)."""
     expected_arr = np.asarray(float(expected))
     arr = _as_numeric(actual, expected_arr, name, scalar=True)
-    _compare(arr, expected_arr, name, mistakes, rtol, atol,
-             lambda a, e: np.isclose(a, e, rtol=rtol, atol=atol))
+    _compare(arr, expected_arr, name, _relative_close(rtol, atol), mistakes=mistakes,
+             factors=_factors(factors, batch))
 
 
 @_student_facing
 def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: Any, name: str,
-                   *, mistakes: Mistakes = None, tol: float = 1e-6, atol: float = 1e-7) -> None:
+                   *, mistakes: Mistakes = None, factors: Factors = None,
+                   batch: int | None = None, tol: float = 1e-6, atol: float = 1e-7) -> None:
     """Assert that a student's ``analytic`` gradient of scalar ``f`` at ``x`` matches numerics.
 
     The reference is ``course.gradcheck.numeric_grad(f, x)`` (central differences). An entry
@@ -262,13 +194,15 @@ def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic: An
 
     numeric = np.asarray(numeric_grad(f, np.asarray(x, dtype=float)))
     arr = _as_numeric(analytic, numeric, name, scalar=False)
-    _compare(arr, numeric, name, mistakes, tol, atol,
-             lambda a, n: np.abs(a - n) <= tol * (np.abs(a) + np.abs(n)) + atol)
+    # The numeric reference is itself right to about 1e-8 only: evidence is judged loosely.
+    _compare(arr, numeric, name,
+             lambda a, n: np.abs(a - n) <= tol * (np.abs(a) + np.abs(n)) + atol,
+             mistakes=mistakes, factors=_factors(factors, batch))
 
 
 @_student_facing
 def check_exact(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = None,
-                digits: int = 12) -> None:
+                factors: Factors = None, batch: int | None = None, digits: int = 12) -> None:
     """Assert that ``actual`` equals ``expected`` to ``digits`` significant digits.
 
     For exercises that ask for a derivative *formula*: an exact formula agrees to rounding
@@ -278,18 +212,81 @@ def check_exact(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = N
     """
     expected_arr = np.asarray(expected, dtype=float)
     arr = _as_numeric(actual, expected_arr, name, scalar=expected_arr.ndim == 0)
-    scale = float(np.max(np.abs(expected_arr))) if expected_arr.size else 0.0
+    finite = np.abs(expected_arr[np.isfinite(expected_arr)])
+    scale = float(finite.max()) if finite.size else 0.0
     tol = 10.0 ** -digits
-    close = lambda a, e: np.abs(a - e) <= tol * (np.abs(e) + scale)  # noqa: E731
+
+    def close(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+        # Equal infinities are exact; inf - inf would be nan.
+        return (a == e) | (np.abs(a - e) <= tol * (np.abs(e) + scale))
+
     if arr.shape == expected_arr.shape:
         with np.errstate(all="ignore"):
             a = arr.astype(float)
-            near = np.allclose(a, expected_arr, rtol=1e-4, atol=1e-6 * scale)
-            if near and not close(a, expected_arr).all():
+            near = np.allclose(a, expected_arr, rtol=1e-4, atol=1e-6 * scale, equal_nan=True)
+            exact = close(a, expected_arr) | (np.isnan(a) & np.isnan(expected_arr))
+            if near and not exact.all():
                 err = float(np.max(np.abs(a - expected_arr))) / (scale or 1.0)
                 _fail(name, f"close, but not exact: off by {err:.1e} relative to its size.",
-                      HINT_APPROXIMATE)
-    _compare(arr, expected_arr, name, mistakes, tol, tol * scale, close)
+                      diagnosis.APPROXIMATE)
+    _compare(arr, expected_arr, name, close, mistakes=mistakes, factors=_factors(factors, batch))
+
+
+def _equal(actual: Any, expected: Any, close: diagnosis.Close) -> bool:
+    """Same structure (dicts by key, lists and tuples by position) and close numbers."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
+            _equal(actual[k], expected[k], close) for k in expected)
+    if isinstance(expected, (list, tuple)) and any(
+            isinstance(e, (dict, list, tuple, np.ndarray)) for e in expected):
+        return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(
+            _equal(a, e, close) for a, e in zip(actual, expected))
+    wanted = diagnosis.as_floats(expected)
+    return wanted is not None and diagnosis._evidence(actual, wanted, close)
+
+
+@_student_facing
+def check_order(actual: Any, expected: Sequence[Any], name: str, labels: Sequence[str], *,
+                rtol: float = 1e-5, atol: float = 1e-7) -> None:
+    """Fail only if ``actual`` holds exactly the ``expected`` values in another order.
+
+    Values may be arrays, numbers or dicts and lists of them. Use it before checking each
+    value with its own ``mistakes``: a tuple in the wrong order then fails with the order the
+    student used (``you returned (dX, dW)``) instead of with a wrong value.
+    """
+    if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
+        return
+    close = _relative_close(rtol, atol)
+    matches = [[j for j, e in enumerate(expected) if _equal(a, e, close)] for a in actual]
+    order = [m[0] if len(m) == 1 else None for m in matches]
+    if None not in order and sorted(order) == list(range(len(expected))) and \
+            order != sorted(order):
+        got = "(" + ", ".join(labels[j] for j in order) + ")"
+        _fail(name, f"the values are right but in the wrong order: you returned {got}.",
+              f"return them in the order ({', '.join(labels)}).")
+
+
+@_student_facing
+def check_outputs(actual: Any, expected: Sequence[Any], name: str, labels: Sequence[str], *,
+                  rtol: float = 1e-5, atol: float = 1e-7) -> None:
+    """Assert that a function returned the tuple ``expected`` (one array per label, in order).
+
+    A tuple whose values are right but in another order fails with the order the student
+    used (``(dX, dW)``, expected ``(dW, dX)``; see :func:`check_order`); each value is then
+    checked with :func:`check_array`'s diagnoses.
+    """
+    want = "(" + ", ".join(labels) + ")"
+    if actual is None:
+        _fail(name, "it is None.", diagnosis.NONE)
+    if not isinstance(actual, (tuple, list)):
+        _fail(name, f"expected a tuple of {len(expected)} values {want}, got a {_kind(actual)}.",
+              f"return all of them: `return {', '.join(labels)}`.")
+    if len(actual) != len(expected):
+        _fail(name, f"it has {len(actual)} values, expected {len(expected)}: {want}.",
+              f"return exactly these values: `return {', '.join(labels)}`.")
+    check_order(actual, expected, name, labels, rtol=rtol, atol=atol)
+    for value, e, label in zip(actual, expected, labels):
+        check_array(value, e, f"{name}: {label}", rtol=rtol, atol=atol)
 
 
 def spy(f: Callable) -> Callable:
@@ -307,10 +304,11 @@ def spy(f: Callable) -> Callable:
     return recorded
 
 
-def check(condition: Any, what: str, hint: str = HINT_GENERIC) -> None:
+def check(condition: Any, what: str, hint: str | None = None) -> None:
     """Assert a property that is not a value comparison (e.g. an accuracy threshold).
 
-    ``what`` is a full sentence saying what went wrong, ``hint`` what to look at.
+    ``what`` is a full sentence saying what went wrong, ``hint`` the mistake it shows (leave it
+    out when the failure is not evidence of one particular mistake).
     """
     if not bool(condition):
-        raise AssertionError(f"{what}\nHint: {hint}")
+        raise AssertionError(what + (f"\nHint: {hint}" if hint else ""))

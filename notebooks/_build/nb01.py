@@ -41,7 +41,7 @@ np.set_printoptions(precision=6, suppress=True)
 
 nb.code(r"""
 # The helpers the test cells use to check your answers and explain what is wrong.
-from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+from course.checks import check, check_array, check_exact, check_gradient, check_outputs, check_scalar
 """, role="trusted")
 
 nb.md(r"""
@@ -233,18 +233,20 @@ check(isinstance(result, tuple) and len(result) == 2,
       "end with `return forward, central`.")
 fwd_expected = np.abs((np.exp(1 + hs_test) - np.e) / hs_test - np.e)
 cen_expected = np.abs((np.exp(1 + hs_test) - np.exp(1 - hs_test)) / (2 * hs_test) - np.e)
-check_array(result[0], fwd_expected, "forward_errors", rtol=1e-6,
-            mistakes={"these are the central-difference errors: the first array is for the forward difference.": cen_expected
-})
-check_array(result[1], cen_expected, "central_errors", rtol=1e-6,
-            mistakes={"these are the forward-difference errors: the second array is for the central difference.": fwd_expected})
+check_outputs(result, (fwd_expected, cen_expected), "difference_errors(np.exp, np.exp, 1.0, hs)",
+              ("forward_errors", "central_errors"), rtol=1e-6)
 ### BEGIN HIDDEN TESTS
 hs_hidden = np.logspace(-6, -1, 4)
 fw, ce = difference_errors(np.sin, np.cos, 0.7, hs_hidden)
-check_array(fw, np.abs((np.sin(0.7 + hs_hidden) - np.sin(0.7)) / hs_hidden - np.cos(0.7)),
-            "forward_errors (sin at 0.7)", rtol=1e-4, atol=1e-12)
-check_array(ce, np.abs((np.sin(0.7 + hs_hidden) - np.sin(0.7 - hs_hidden)) / (2 * hs_hidden) - np.cos(0.7)),
-            "central_errors (sin at 0.7)", rtol=1e-4, atol=1e-12)
+# Both differences underestimate cos(0.7) here: signed errors are negative.
+fw_signed = (np.sin(0.7 + hs_hidden) - np.sin(0.7)) / hs_hidden - np.cos(0.7)
+ce_signed = (np.sin(0.7 + hs_hidden) - np.sin(0.7 - hs_hidden)) / (2 * hs_hidden) - np.cos(0.7)
+signed_hint = ("these are signed errors D f(x) - f'(x): the error is the absolute value "
+               "|D f(x) - f'(x)| (use abs(...)).")
+check_array(fw, np.abs(fw_signed), "forward_errors (sin at 0.7)", rtol=1e-4, atol=1e-12,
+            mistakes={signed_hint: fw_signed})
+check_array(ce, np.abs(ce_signed), "central_errors (sin at 0.7)", rtol=1e-4, atol=1e-12,
+            mistakes={signed_hint: ce_signed})
 ### END HIDDEN TESTS
 """)
 
@@ -306,10 +308,17 @@ def optimal_central_step(eps, F, M):
 nb.tests("optimal-step-tests", 1, r"""
 eps = np.finfo(float).eps
 h_star = optimal_central_step(eps, np.e, np.e)
-check_scalar(h_star, (3 * eps) ** (1 / 3), "optimal_central_step(eps, e, e)",
-             mistakes={"E'(h) = h M / 3 - eps F / h^2: the 3 comes from differentiating h^2/6, so h^3 = 3 eps F / M.":
-                       (6 * eps) ** (1 / 3),
-                       "solve E'(h) = 0 for h^3 and take the cube root.": 3 * eps})
+step_mistakes = {
+    "E'(h) = h M / 3 - eps F / h^2: the 3 comes from differentiating h^2/6, so h^3 = 3 eps F / M.":
+        (6 * eps) ** (1 / 3),
+    "solve E'(h) = 0 for h^3 and take the cube root.": 3 * eps,
+    "h^3 = 3 eps F / M: take the cube root, `** (1 / 3)`, not the square root (h^2 belongs to the "
+    "forward difference).": np.sqrt(3 * eps),
+}
+for rounded in ("0.33", "0.333", "0.3333"):
+    step_mistakes[f"you used the exponent {rounded}, a rounded 1 / 3: write `** (1 / 3)` "
+                  "(or np.cbrt) for the exact cube root."] = (3 * eps) ** float(rounded)
+check_scalar(h_star, (3 * eps) ** (1 / 3), "optimal_central_step(eps, e, e)", mistakes=step_mistakes)
 print(f"predicted best h = {h_star:.2e} (compare with the measured best h printed above)")
 ### BEGIN HIDDEN TESTS
 for F_, M_ in [(2.0, 0.5), (1e-3, 10.0)]:
@@ -357,11 +366,30 @@ def numeric_gradient(f, x, h=1e-5):
 nb.tests("numeric-gradient-tests", 3, r"""
 w = np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]])
 w_before = w.copy()
-g = numeric_gradient(lambda v: np.sum(v**2), w)
-check_array(g, 2 * w_before, "numeric_gradient(sum(w**2), w)", rtol=1e-6, atol=1e-8)
+restore_hint = ("restore x[i] to its old value after evaluating f(x + h e_i) and f(x - h e_i); x[i] must be "
+                "one entry (loop with np.ndindex(x.shape)): for a 2-d x, x[i] is a row, and `old = x[i]` is a view "
+                "that changes with x.")
+changed_input = None
+try:
+    g = numeric_gradient(lambda v: np.sum(v**2), w)
+except AssertionError as err:  # raised when numeric_gradient changes the array it was given
+    if "changed its input" not in str(err):
+        raise
+    changed_input = str(err)
+check(changed_input is None, str(changed_input), restore_hint)
+h_ = 1e-5
+check_array(g, 2 * w_before, "numeric_gradient(sum(w**2), w)", rtol=1e-6, atol=1e-8, mistakes={
+    "you moved every entry of x by h at once (f(x + h) - f(x - h)): that is the derivative along "
+    "(1, 1, ..., 1), the same number in every entry. Nudge one entry at a time: x[i] = old + h.":
+        np.full_like(w_before, 2 * w_before.sum()),
+    "that is the one-sided (forward) difference (f(x + h e_i) - f(x)) / h; use the central "
+    "difference (f(x + h e_i) - f(x - h e_i)) / (2h).": ((w_before + h_)**2 - w_before**2) / h_,
+    "that is the one-sided (backward) difference (f(x) - f(x - h e_i)) / h; use the central "
+    "difference (f(x + h e_i) - f(x - h e_i)) / (2h).": (w_before**2 - (w_before - h_)**2) / h_,
+})
 check(np.array_equal(w, w_before),
       "numeric_gradient changed its input: after the call w is\n" + str(w) + "\ninstead of\n" + str(w_before),
-      "restore x[i] to its old value after evaluating f(x + h e_i) and f(x - h e_i).")
+      restore_hint)
 ### BEGIN HIDDEN TESTS
 A = rng.normal(size=(4, 4))
 v = rng.normal(size=4)
@@ -541,6 +569,8 @@ check_scalar(df2_dt(t0), g0 @ v0, "df2_dt(0.7)", mistakes={
         g0[0] * v0[0] * g0[1] * v0[1],
     "d/dt 3 cos t = -3 sin t: check the sign.": g0 @ (v0 * [1, -1]),
     "you used only the first path (through x1); add the path through x2.": g0[0] * v0[0],
+    "you evaluated the gradient at (t, t): evaluate it at the point on the curve, grad_f2(path(t)).":
+        np.array([1 / t0 + t0, t0 - np.cos(t0)]) @ v0,
 })
 ### BEGIN HIDDEN TESTS
 for t_hidden in [-1.3, 0.0, 2.1]:

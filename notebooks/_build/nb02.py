@@ -36,7 +36,7 @@ np.set_printoptions(precision=6, suppress=True)
 
 nb.code(r"""
 # The helpers the test cells use to check your answers and explain what is wrong.
-from course.checks import check, check_array, check_gradient, check_scalar, spy
+from course.checks import check, check_array, check_gradient, check_outputs, check_scalar, spy
 """, role="trusted")
 
 nb.md(r"""
@@ -101,7 +101,10 @@ check(isinstance(values, (list, tuple)) and len(values) == 7,
       "return [v_m1, v0, v1, v2, v3, v4, v5].")
 check_array(np.array(values, dtype=float),
             np.array([2, 5, math.log(2), 10, math.log(2) + 10, math.sin(5), math.log(2) + 10 - math.sin(5)]),
-            "primal_trace(2, 5)")
+            "primal_trace(2, 5)", mistakes={
+    "v_5 = v_3 - v_4 subtracts sin x_2: you added it (check the sign).":
+        np.array([2, 5, math.log(2), 10, math.log(2) + 10, math.sin(5), math.log(2) + 10 + math.sin(5)]),
+})
 check_scalar(values[-1], 11.652071455223084, "y = v_5 (course.trace above shows 11.652)")
 ### BEGIN HIDDEN TESTS
 a, b = 0.7, -1.3
@@ -169,6 +172,9 @@ check_array(along_x2, expected_x2, "tangent_trace(2, 5, 0, 1)", mistakes={
         np.array([0, 1, 0, 0, 0, math.cos(5), -math.cos(5)]),
     "the tangent of sin v_0 is dv_0 * cos(v_0), and v_5 = v_3 - v_4 subtracts it.":
         np.array([0, 1, 0, 2, 2, -math.cos(5), 2 + math.cos(5)]),
+    "the tangent of v_1 = ln v_-1 is dv_-1 / v_-1 (chain rule): multiply the derivative 1 / v_-1 "
+    "by the incoming tangent dv_-1 (here 0).":
+        np.array([0, 1, 0.5, 2, 2.5, math.cos(5), 2.5 - math.cos(5)]),
 })
 print(f"dy/dx1 = {tangents[-1]:.4f}, dy/dx2 = {along_x2[-1]:.4f}")
 ### BEGIN HIDDEN TESTS
@@ -286,9 +292,23 @@ def check_dual(result, value, tangent, name, mistakes=None, value_mistakes=None)
 
 nb.tests("dual-arithmetic-tests", 3, r"""
 a, b = Dual(3.0, 2.0), Dual(5.0, 7.0)
+
+
+def operands_unchanged(expression):
+    now = (a.value, a.tangent, b.value, b.tangent)
+    check(now == (3.0, 2.0, 5.0, 7.0),
+          f"{expression} changed its operands: afterwards a = Dual({now[0]}, {now[1]}) and "
+          f"b = Dual({now[2]}, {now[3]}) instead of Dual(3.0, 2.0) and Dual(5.0, 7.0).",
+          "an operation must not modify self or other (no += on their fields): build and return "
+          "a new Dual(value, tangent).")
+
+
 check_dual(a + b, 8, 9, "Dual(3, 2) + Dual(5, 7)")
+operands_unchanged("a + b")
 check_dual(a - b, -2, -5, "Dual(3, 2) - Dual(5, 7)")
+operands_unchanged("a - b")
 check_dual(-a, -3, -2, "-Dual(3, 2)")
+operands_unchanged("-a")
 check_dual(a * b, 15, 2 * 5 + 3 * 7, "Dual(3, 2) * Dual(5, 7)", mistakes={
     "product rule: (a + a'e)(b + b'e) = ab + (a'b + ab')e; you multiplied the tangents.": 2 * 7,
     "product rule: the tangent has two terms, a'b + ab'; you kept only one.": 2 * 5,
@@ -299,6 +319,7 @@ check_dual(a / b, 3 / 5, (2 * 5 - 3 * 7) / 25, "Dual(3, 2) / Dual(5, 7)", mistak
     "quotient rule: divide by b**2, not b.": (2 * 5 - 3 * 7) / 5,
     "quotient rule: the tangent is not a'/b'.": 2 / 7,
 })
+operands_unchanged("a * b and a / b")
 # plain numbers on either side (reflected operators)
 check_dual(a + 1, 4, 2, "Dual(3, 2) + 1")
 check_dual(1 + a, 4, 2, "1 + Dual(3, 2)")
@@ -513,11 +534,25 @@ p0, v0 = [2.0, 0.5], [1.0, -3.0]
 result = jvp(polar, p0, v0)
 check(isinstance(result, tuple) and len(result) == 2,
       f"jvp should return a pair (f(x), J v), got {type(result).__name__}.", "return values, tangents")
+# Along v = (1, 1) first: the order of the pair (seeding with v or with ones agrees there).
+check_outputs(jvp(polar, p0, [1.0, 1.0]), (np.array(polar(p0), dtype=float), polar_jacobian(p0) @ [1.0, 1.0]),
+              "jvp(polar, [2, 0.5], [1, 1])", ("f(x)", "J v"))
 check_array(result[0], np.array(polar(p0), dtype=float), "f(x) from jvp(polar, [2, 0.5], [1, -3])")
 check_array(result[1], polar_jacobian(p0) @ v0, "J v from jvp(polar, [2, 0.5], [1, -3])", mistakes={
     "seed the inputs with the tangents v (Dual(x_i, v_i)), not with 1.": polar_jacobian(p0) @ np.ones(2),
 })
-y_, dy_ = jvp(lambda x: log(x[0]) + x[0] * x[1] - sin(x[1]), [2.0, 5.0], [1.0, 0.0])
+scalar_error = None
+try:
+    y_, dy_ = jvp(lambda x: log(x[0]) + x[0] * x[1] - sin(x[1]), [2.0, 5.0], [1.0, 0.0])
+except TypeError as err:
+    if "not iterable" not in str(err) and "has no len" not in str(err):
+        raise
+    scalar_error = f"{type(err).__name__}: {err}"
+check(scalar_error is None,
+      f"jvp of the running example (a function with a scalar output) raised {scalar_error}, "
+      "while it worked for polar (a list of outputs).",
+      "for a scalar output f returns a single Dual, not a list: wrap it (`out = [out]`) before "
+      "looping over the outputs.")
 check_array(dy_, np.array([5.5]), "jvp of the running example along x1 (a scalar output)")
 ### BEGIN HIDDEN TESTS
 for _ in range(3):
@@ -562,7 +597,11 @@ a_, b_, c_ = x_h
 J_ref = np.array([[b_ * c_, a_ * c_, a_ * b_], [np.exp(a_), 0, -1], [0, 1 / c_, -b_ / c_**2], [2, 0, 0]])
 many_spy = spy(many)
 check_array(jacobian_forward(many_spy, x_h), J_ref, "jacobian_forward of a 3 -> 4 function")
-check(len(many_spy.calls) == 3 and all(isinstance(xi, Dual) for c in many_spy.calls for xi in c[0]),
+check(not many_spy.calls or any(isinstance(xi, Dual) for c in many_spy.calls for xi in c[0]),
+      f"jacobian_forward called f {len(many_spy.calls)} time(s) for 3 inputs, always on plain numbers.",
+      "evaluating f on plain numbers is a finite difference, not forward mode: build column j "
+      "with jvp(f, x, e_j), which calls f on dual numbers.")
+check(len(many_spy.calls) == 3,
       f"jacobian_forward called f {len(many_spy.calls)} time(s) for 3 inputs.",
       "one forward pass (one jvp) per input, each on dual numbers.")
 ### END HIDDEN TESTS

@@ -116,7 +116,8 @@ check_array(np.array(adj, dtype=float), expected, "adjoint_trace(2, 5)", mistake
     "vbar0 = vbar2 * v_-1 + vbar4 * cos(v_0).": np.array([1, -1, 1, 1, 1, 2, 5.5]),
     "x1 = v_-1 is used twice (by ln and by the product): vbar_m1 = vbar2 * v0 + vbar1 / v_m1.":
         np.array([1, -1, 1, 1, 1, 2 - math.cos(5), 5.0]),
-    "v_5 = v_3 - v_4, so d v_5 / d v_4 = -1: vbar4 = -vbar5.": np.array([1, 1, 1, 1, 1, 2 + math.cos(5), 5.5]),
+    "v_5 = v_3 - v_4, so d v_5 / d v_4 = -1: the sign of vbar4 is wrong, vbar4 = -vbar5.":
+        np.array([1, 1, 1, 1, 1, 2 + math.cos(5), 5.5]),
 })
 ### BEGIN HIDDEN TESTS
 a_, b_ = 0.7, -1.3
@@ -247,7 +248,8 @@ check_node(a.exp(), math.exp(3), (a,), (math.exp(3),), "a.exp()")
 check_node(a.log(), math.log(3), (a,), (1 / 3,), "a.log()", mistakes={
     "d(ln a)/da = 1/a.": [3.0]})
 check_node(a.sin(), math.sin(3), (a,), (math.cos(3),), "a.sin()", mistakes={
-    "d(sin a)/da = +cos a.": [-math.cos(3)]})
+    "the sign is wrong: d(sin a)/da = +cos a (the minus sign belongs to d(cos a)/da = -sin a).":
+        [-math.cos(3)]})
 check_scalar((2.0 - a / b).data, 2.0 + 1.5, "(2 - a / b).data (built from your operations)")
 ### BEGIN HIDDEN TESTS
 c = Value(0.4)
@@ -318,9 +320,15 @@ def check_topological(order, root, name):
     check(set(position) == reachable,
           f"{name} has {len(position)} nodes, the graph has {len(reachable)}.",
           "visit all parents of every node, recursively (but without recursion!).")
-    check(order[-1] is root, f"{name} should end with the root (the output).",
-          "topological order lists parents before children: inputs first, root last; "
-          "do not reverse it here (backward reverses it).")
+    if order[-1] is not root:
+        backwards = {id(n): i for i, n in enumerate(reversed(order))}
+        reversed_order = all(backwards[id(p)] < backwards[id(n)] for n in order for p in n.parents)
+        check(False, f"{name} should end with the root (the output).",
+              "your list is a topological order read backwards: list parents before children "
+              "(inputs first, root last) and do not reverse it here (backward reverses it)."
+              if reversed_order else
+              "append a node only after all of its parents were appended: the root depends on "
+              "every other node, so it comes last.")
     for n in order:
         for p in n.parents:
             check(position[id(p)] < position[id(n)],
@@ -399,6 +407,13 @@ check_array(np.array([x.grad, w.grad]), np.array([-1.0, 3.0]), "(x.grad, w.grad)
     "Your loop runs in topological order, so the gradients reach a node before it is complete.": np.array([1.0, 0.0]),
     "seed the output gradient: root.grad = 1 before the loop.": np.array([0.0, 0.0]),
 })
+# q = (u * v) * 4: the gradient arriving at u * v is 4, not 1.
+u, v = Value(3.0), Value(-2.0)
+q = (u * v) * 4.0
+q.backward()
+check_array(np.array([u.grad, v.grad]), np.array([-8.0, 12.0]), "(u.grad, v.grad) for q = (u * v) * 4", mistakes={
+    "chain rule: a parent receives local * node.grad, the local gradient times the gradient "
+    "arriving at the node, not the local gradient alone.": np.array([-2.0, 3.0])})
 x1, x2 = Value(2.0), Value(5.0)
 y = x1.log() + x1 * x2 - x2.sin()
 y.backward()
@@ -457,6 +472,9 @@ def grad_of(f, *xs):
 
 nb.tests("grad-of-tests", 2, r"""
 g = grad_of(lambda a, b: a.log() + a * b - b.sin(), 2.0, 5.0)
+check(not (isinstance(g, (list, tuple)) and any(isinstance(gi, Value) for gi in g)),
+      "grad_of returned Value objects (the graph's input nodes), not numbers.",
+      "return the inputs' gradients, [leaf.grad for leaf in leaves], not the Values themselves.")
 check_array(np.array(g, dtype=float), np.array([5.5, 2 - math.cos(5.0)]), "grad_of(running example, 2, 5)")
 print("reverse mode, one pass:", np.round(g, 3))
 ### BEGIN HIDDEN TESTS

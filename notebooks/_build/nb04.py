@@ -40,7 +40,7 @@ np.set_printoptions(precision=4, suppress=True)
 
 nb.code(r"""
 # The helpers the test cells use to check your answers and explain what is wrong.
-from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+from course.checks import check, check_array, check_exact, check_gradient, check_order, check_scalar
 """, role="trusted")
 
 nb.md(r"""
@@ -97,8 +97,10 @@ W = rng.normal(size=(3, 2))
 dS = rng.normal(size=(5, 2))
 out = matmul_vjp(X, W, dS)
 check(isinstance(out, tuple) and len(out) == 2, "matmul_vjp should return a pair (dX, dW).", "return dX, dW")
+check_order(out, (dS @ W.T, X.T @ dS), "matmul_vjp(X, W, dS)", ["dX", "dW"])
 dX, dW = out
-check_array(dX, dS @ W.T, "dX")
+check_array(dX, dS @ W.T, "dX", mistakes={
+    "dX has the wrong sign: the product rule gives dX = dS @ W.T, with no minus sign.": -(dS @ W.T)})
 check_array(dW, X.T @ dS, "dW")
 # the definition: dW is the gradient of L = sum(dS * (X @ W)) with respect to W
 check_gradient(lambda W_: np.sum(dS * (X @ W_)), W, dW, "dW vs numeric differences")
@@ -170,7 +172,9 @@ nb.tests("unbroadcast-tests", 2, r"""
 G = rng.normal(size=(4, 3))
 check_array(unbroadcast(G, (3,)), G.sum(axis=0), "unbroadcast(G of shape (4, 3), (3,))", mistakes={
     "a broadcast copy turns into a SUM in the backward pass, not a mean.": G.mean(axis=0)})
-check_array(unbroadcast(G, (1, 3)), G.sum(axis=0, keepdims=True), "unbroadcast(G, (1, 3))")
+check_array(unbroadcast(G, (1, 3)), G.sum(axis=0, keepdims=True), "unbroadcast(G, (1, 3))", mistakes={
+    "you returned G unchanged: (1, 3) has the same number of axes as G, but size 1 on axis 0 where G has 4. "
+    "Also sum (keepdims=True) over every axis where the target shape has size 1, not only the extra leading axes.": G})
 check_array(unbroadcast(G, (4, 1)), G.sum(axis=1, keepdims=True), "unbroadcast(G, (4, 1))", mistakes={
     "shape (4, 1) was stretched along axis 1: sum over axis 1 (keepdims=True), not axis 0.":
         G.sum(axis=0, keepdims=True)})
@@ -205,8 +209,13 @@ nb.tests("add-vjp-tests", 2, r"""
 dZ = rng.normal(size=(6, 4))
 out = add_vjp((6, 4), (4,), dZ)
 check(isinstance(out, tuple) and len(out) == 2, "add_vjp should return a pair (dA, dB).", "return dA, dB")
+check_order(out, (dZ, dZ.sum(axis=0)), "add_vjp((6, 4), (4,), dZ)", ["dA", "dB"])
 check_array(out[0], dZ, "dA for Z = A + b")
-check_array(out[1], dZ.sum(axis=0), "db for Z = A + b (b of shape (4,))")
+check_array(out[1], dZ.sum(axis=0), "db for Z = A + b (b of shape (4,))", mistakes={
+    "b was copied to every row in the forward pass: sum the bias gradient over the batch axis "
+    "(unbroadcast(dZ, b_shape), i.e. dZ.sum(axis=0)); you returned dZ itself.": dZ,
+    "b was broadcast along the batch axis, so its gradient is dZ summed over axis=0 (the rows), "
+    "not axis=1 (the features).": dZ.sum(axis=1)})
 ### BEGIN HIDDEN TESTS
 dA_h, dB_h = add_vjp((3, 1), (1, 5), rng.normal(size=(3, 5)))
 check(dA_h.shape == (3, 1) and dB_h.shape == (1, 5), "add_vjp((3, 1), (1, 5), ...) returns the wrong shapes.",
@@ -257,7 +266,11 @@ check_array(sum_vjp((4, 3), 1, True, g1), np.tile(g1, (1, 3)), "sum_vjp((4, 3), 
 check_array(sum_vjp((4, 3), None, False, 2.0), np.full((4, 3), 2.0), "sum_vjp((4, 3), axis=None, g=2)")
 check_array(mean_vjp((4, 3), 0, False, g0), np.tile(g0, (4, 1)) / 4, "mean_vjp((4, 3), axis=0, keepdims=False, g)",
             mistakes={"the mean divides by the number of entries it averages (4 rows here), so its gradient does too.":
-                      np.tile(g0, (4, 1)) / 3})
+                      np.tile(g0, (4, 1)) / 3,
+                      "you returned the sum's gradient: the mean divides by n = 4 (the rows it averages), so its "
+                      "gradient is the sum's divided by n (mean vs sum).": np.tile(g0, (4, 1)),
+                      "you divided by all 12 entries of x: the mean over axis 0 divides by the number of entries "
+                      "it averages, x_shape[axis] = 4.": np.tile(g0, (4, 1)) / 12})
 ### BEGIN HIDDEN TESTS
 x3 = rng.normal(size=(2, 3, 4))
 w3 = rng.normal(size=(2, 4))
@@ -356,8 +369,13 @@ C = rng.normal(size=(8, 3))
 reference = course.grad(dense_loss)(params, X, C)
 out = dense_relu_grads(X, params["W"], params["b"], C)
 check(isinstance(out, tuple) and len(out) == 2, "dense_relu_grads should return (dW, db).", "return dW, db")
-check_array(out[0], reference["W"], "dW of the dense ReLU layer")
-check_array(out[1], reference["b"], "db of the dense ReLU layer")
+check_order(out, (reference["W"], reference["b"]), "dense_relu_grads(X, W, b, C)", ["dW", "db"])
+check_array(out[0], reference["W"], "dW of the dense ReLU layer", mistakes={
+    "the gradient skipped the ReLU: first dZ = relu_vjp(Z, C), then pass dZ (not C) to add_vjp and matmul_vjp.":
+        X.T @ C})
+check_array(out[1], reference["b"], "db of the dense ReLU layer", batch=len(X), mistakes={
+    "the gradient skipped the ReLU: first dZ = relu_vjp(Z, C), then pass dZ (not C) to add_vjp and matmul_vjp.":
+        C.sum(axis=0)})
 ### BEGIN HIDDEN TESTS
 Xh, Wh, bh, Ch = rng.normal(size=(3, 6)), rng.normal(size=(6, 2)), rng.normal(size=(2,)), rng.normal(size=(3, 2))
 dWh, dbh = dense_relu_grads(Xh, Wh, bh, Ch)
@@ -434,7 +452,10 @@ yr = rng.normal(size=20)
 pr = {"w": np.array([0.5, -1.0]), "b": 0.3}
 r = Xr @ pr["w"] + pr["b"] - yr
 check_scalar(mse_loss(pr, Xr, yr), np.mean(r**2), "mse_loss(params, X, y)",
-             mistakes={"the mean squared error averages over the N examples: np.mean, not np.sum (mean vs sum).": np.sum(r**2)})
+             mistakes={"the mean squared error averages over the N examples: np.mean, not np.sum (mean vs sum).": np.sum(r**2),
+                       "the MSE is the mean of the squares, np.mean(r**2), not the square of the mean, np.mean(r)**2.":
+                           np.mean(r) ** 2,
+                       "the prediction is X @ w + b: you left out the bias b.": np.mean((Xr @ pr["w"] - yr) ** 2)})
 g = course.grad(mse_loss)(pr, Xr, yr)
 check_array(g["w"], 2 / 20 * Xr.T @ r, "course.grad(mse_loss)['w']")
 check_scalar(g["b"], 2 / 20 * r.sum(), "course.grad(mse_loss)['b']")

@@ -207,7 +207,7 @@ def _check_logistic_gradient(params, X, y, reg, label):
         "dL/ds is sigmoid(s) - y (prediction minus target), not y - sigmoid(s).":
             -X.T @ ds / len(y) + reg * params["w"],
     })
-    check_scalar(mine["b"], ad["b"], f"gradient w.r.t. b ({label})", rtol=1e-7, mistakes={
+    check_scalar(mine["b"], ad["b"], f"gradient w.r.t. b ({label})", rtol=1e-7, batch=len(y), mistakes={
         "the bias gradient is the mean of sigmoid(s) - y over the batch (sum it, then divide by N).":
             np.sum(ds),
         "the bias is not regularised: do not add reg * b.": np.mean(ds) + reg * params["b"],
@@ -311,6 +311,8 @@ def _hinge_mistakes(params, X, y, reg):
         "the regularisation term reg/2 * ||w||^2 is missing.": h,
         "the labels multiply the scores: the margin of example i is y_i * s_i.":
             float(hinge(X @ params["w"] + params["b"], np.ones(len(y)))) + pen,
+        "the hinge is max(0, 1 - y * s): the margin y_i * s_i enters with a minus sign, you wrote 1 + y * s.":
+            np.mean(np.maximum(0, 1 + m)) + pen,
     }
 
 
@@ -405,11 +407,35 @@ def _softmax_reference(params, X, y, reg):
     return float(softmax_cross_entropy(X @ params["W"] + params["b"], y)), float(l2_penalty([params["W"]], reg))
 
 
+def _log_softmax(scores, axis):
+    shifted = scores - np.max(scores, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 def _softmax_mistakes(params, X, y, reg):
     data, pen = _softmax_reference(params, X, y, reg)
+    scores = X @ params["W"] + params["b"]
+    rows = np.arange(len(y))
     return {"you summed over the examples: the loss is the mean of -log p[i, y_i].": len(y) * data + pen,
             "the regularisation term reg/2 * sum(W**2) is missing.": data,
-            "the loss is minus the log-probability: -log p (it must be >= 0).": -data + pen}
+            "the loss is minus the log-probability: -log p (it must be >= 0).": -data + pen,
+            "the softmax normalises each example's scores over the classes (axis=1); you normalised over "
+            "the batch (axis=0).": -np.mean(_log_softmax(scores, 0)[rows, y]) + pen,
+            "logp[:, y] takes every example at every label (an N x N block): pick one entry per row with "
+            "logp[np.arange(N), y].": -np.mean(_log_softmax(scores, 1)[:, y]) + pen}
+
+
+def _softmax_unshifted(params, X, y):
+    # The loss computed without subtracting the row max (inf or nan once exp overflows).
+    with np.errstate(all="ignore"):
+        scores = X @ params["W"] + params["b"]
+        logp = scores - np.log(np.sum(np.exp(scores), axis=1, keepdims=True))
+        return -np.mean(logp[np.arange(len(y)), y])
+
+
+_UNSHIFTED = ("np.exp of the raw scores overflows for scores around 1000: you computed the softmax "
+              "without subtracting the max. Use shifted = scores - np.max(scores, axis=1, keepdims=True) "
+              "before np.exp.")
 
 
 p_test = {"W": np.array([[1.0, -1.0, 0.5], [0.0, 2.0, -0.5]]), "b": np.array([0.1, 0.0, -0.1])}
@@ -424,10 +450,19 @@ ph = {"W": rng.normal(size=(5, 4)), "b": rng.normal(size=4)}
 check_scalar(softmax_loss(ph, Xh, yh, 0.01), sum(_softmax_reference(ph, Xh, yh, 0.01)),
              "softmax_loss (30 examples, 4 classes)", mistakes=_softmax_mistakes(ph, Xh, yh, 0.01))
 # Scores in the thousands: only the max-shifted form stays finite.
-with np.errstate(all="ignore"):
-    huge = softmax_loss({"W": 1000 * ph["W"], "b": ph["b"]}, Xh, yh, 0.0)
-check_scalar(huge, _softmax_reference({"W": 1000 * ph["W"], "b": ph["b"]}, Xh, yh, 0.0)[0],
-             "softmax_loss with scores around 1000", rtol=1e-8)
+p_huge = {"W": 1000 * ph["W"], "b": ph["b"]}
+overflow = None
+try:
+    with np.errstate(all="ignore"):
+        huge = softmax_loss(p_huge, Xh, yh, 0.0)
+except FloatingPointError as err:  # grading runs your code with overflow as an error
+    if not ("overflow" in str(err) and "exp" in str(err)):
+        raise
+    overflow = str(err)
+check(overflow is None, f"softmax_loss with scores around 1000 raised FloatingPointError: {overflow}.", _UNSHIFTED)
+check_scalar(huge, _softmax_reference(p_huge, Xh, yh, 0.0)[0],
+             "softmax_loss with scores around 1000", rtol=1e-8,
+             mistakes={_UNSHIFTED: _softmax_unshifted(p_huge, Xh, yh)})
 gh = course.grad(softmax_loss)(ph, Xh, yh, 0.01)
 check_gradient(lambda W: softmax_loss({"W": W, "b": ph["b"]}, Xh, yh, 0.01), ph["W"].copy(), gh["W"],
                "course.grad(softmax_loss) w.r.t. W")
@@ -497,9 +532,17 @@ f_lin = lambda x: np.sum(w_opt * x) - mu * np.sum(x * x)
 x_start = np.array([0.3, 0.3, 0.3])
 one = optimal_input(course.grad(f_lin), x_start, lr=0.1, steps=1)
 grad_start = w_opt - 2 * mu * x_start
-check_array(one, x_start + 0.1 * grad_start, "optimal_input after one step", mistakes={
+x_one = x_start + 0.1 * grad_start
+two = optimal_input(course.grad(f_lin), x_start, lr=0.1, steps=2)
+try:  # steps=2 made exactly one step: the loop runs one step too few
+    short = bool(np.allclose(two, x_one))
+except (TypeError, ValueError):
+    short = False
+check_array(one, x_one, "optimal_input after one step", mistakes={
     "you stepped against the gradient (descent): ascent is x + lr * grad f(x).": x_start - 0.1 * grad_start,
-    "you returned the starting point: update x in the loop and return the updated x.": x_start,
+    **({"your loop makes one step too few (off by one): steps=1 made no step and steps=2 made one. "
+        "`for _ in range(steps)` makes exactly `steps` steps.": x_start} if short else
+       {"you returned the starting point: update x in the loop and return the updated x.": x_start}),
 })
 check_array(x_start, np.array([0.3, 0.3, 0.3]), "x0 after calling optimal_input", mistakes={})
 check_array(optimal_input(course.grad(f_lin), x_start, lr=0.1, steps=200), w_opt / (2 * mu),

@@ -41,7 +41,7 @@ np.set_printoptions(precision=5, suppress=True)
 
 nb.code(r"""
 # The helpers the test cells use to check your answers and explain what is wrong.
-from course.checks import check, check_array, check_exact, check_gradient, check_scalar
+from course.checks import check, check_array, check_exact, check_gradient, check_order, check_scalar
 """, role="trusted")
 
 nb.code(r"""
@@ -174,10 +174,15 @@ def _check_dense(n, n_in, n_out, seed):
         return np.sum(layer.forward(x) * G)
     check_gradient(f_x, x.copy(), dx, "the input gradient returned by Dense.backward")
     check_gradient(f_W, W.copy(), dW, 'Dense.grads["W"]', mistakes={
-        "dW = X.T @ grad_output: the batch axis is summed by the matrix product, not averaged.": x.T @ G / n})
+        "dW = X.T @ grad_output: the batch axis is summed by the matrix product, not averaged.": x.T @ G / n,
+        "dW = X.T @ grad_output uses the layer's input X: you used its output. Remember the input in "
+        "forward (self.x = x) and use it in backward.": (x @ W + b).T @ G})
     layer.params["W"] = W
     check_gradient(f_b, b.copy(), db, 'Dense.grads["b"]', mistakes={
-        "db sums grad_output over the batch (axis 0): you averaged it.": G.mean(axis=0),
+        "the bias was copied to every row in the forward pass: sum the bias gradient over the batch axis "
+        "(grad_output.sum(axis=0)); you stored grad_output itself.": G,
+        "db sums grad_output over the batch (axis 0): you averaged it, i.e. divided by the batch size.":
+            G.mean(axis=0),
         "db sums grad_output over the batch axis (axis=0), not over the outputs (axis=1).": G.sum(axis=1)})
 
 
@@ -434,14 +439,19 @@ def _check_softmax_ce(logits, y, label):
     check(isinstance(result, tuple) and len(result) == 2,
           f"softmax_cross_entropy should return (loss, dlogits), got {type(result).__name__}.",
           "end with `return loss, dlogits`.")
-    loss, dlogits = result
     reference = float(course.softmax_cross_entropy(logits, y))
-    check_scalar(loss, reference, f"loss ({label})", rtol=1e-8, mistakes={
-        "the loss is the MEAN over the batch; you summed.": n * reference,
-        "the loss is -log p of the correct class (positive); check the sign.": -reference})
     P = np.exp(logits - logits.max(axis=1, keepdims=True))
     P /= P.sum(axis=1, keepdims=True)
     Y = np.eye(logits.shape[1])[y]
+    check_order(result, (reference, (P - Y) / n), f"softmax_cross_entropy ({label})", ["loss", "dlogits"])
+    loss, dlogits = result
+    shifted0 = logits - logits.max(axis=0, keepdims=True)  # the softmax taken over the batch axis
+    log_p0 = shifted0 - np.log(np.exp(shifted0).sum(axis=0, keepdims=True))
+    check_scalar(loss, reference, f"loss ({label})", rtol=1e-8, mistakes={
+        "the loss is the MEAN over the batch; you summed.": n * reference,
+        "the loss is -log p of the correct class (positive); check the sign.": -reference,
+        "the softmax normalises each row (example) over the classes, axis=1; you normalised over the "
+        "batch, axis=0.": -log_p0[np.arange(n), y].mean()})
     check_gradient(lambda s: float(course.softmax_cross_entropy(s, y)), logits.copy(), dlogits,
                    f"dlogits ({label})", mistakes={
                        "the loss is a mean over the batch, so dlogits = (P - Y) / N: you forgot to divide by N (mean vs sum).": P - Y,
@@ -455,11 +465,19 @@ _check_softmax_ce(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [
 _check_softmax_ce(rng.normal(size=(9, 5)) * 3, rng.integers(0, 5, size=9), "9 examples, 5 classes")
 _check_softmax_ce(np.array([[0.3, -0.2]]), np.array([1]), "a single example")
 # Logits in the hundreds: only the max-shifted computation is finite.
-with np.errstate(all="ignore"):
-    loss_big, d_big = softmax_cross_entropy(np.array([[1000.0, 999.0, 990.0], [-5.0, 800.0, 0.0]]), np.array([1, 1]))
+_UNSHIFTED = "softmax without the max shift overflows: subtract logits.max(axis=1, keepdims=True) before np.exp."
+overflow = None
+try:
+    with np.errstate(all="ignore"):
+        loss_big, d_big = softmax_cross_entropy(np.array([[1000.0, 999.0, 990.0], [-5.0, 800.0, 0.0]]), np.array([1, 1]))
+except FloatingPointError as err:  # grading runs your code with overflow as an error
+    if not ("overflow" in str(err) and "exp" in str(err)):
+        raise
+    overflow = str(err)
+check(overflow is None, f"softmax_cross_entropy of logits around 1000 raised FloatingPointError: {overflow}.",
+      _UNSHIFTED)
 check(np.isfinite(loss_big) and np.all(np.isfinite(d_big)),
-      f"softmax_cross_entropy of logits around 1000 gave loss {loss_big} and non-finite gradients.",
-      "softmax without the max shift overflows: subtract logits.max(axis=1, keepdims=True) before np.exp.")
+      f"softmax_cross_entropy of logits around 1000 gave loss {loss_big} and non-finite gradients.", _UNSHIFTED)
 check_scalar(loss_big, float(course.softmax_cross_entropy(np.array([[1000.0, 999.0, 990.0], [-5.0, 800.0, 0.0]]),
                                                           np.array([1, 1]))), "loss for logits around 1000", rtol=1e-8)
 logits_e, y_e = rng.normal(size=(7, 4)), rng.integers(0, 4, size=7)

@@ -158,7 +158,19 @@ def _check_backprop(params, X, y, reg, label):
     loss, grads = result
     check(set(grads) == {"W1", "b1", "W2", "b2"}, f"grads has keys {sorted(grads)}.",
           'use the keys "W1", "b1", "W2", "b2".')
-    check_scalar(loss, float(two_layer_loss(params, X, y, reg)), f"loss ({label})", rtol=1e-8)
+    penalty = 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    Z = X @ params["W1"] + params["b1"]
+    S = np.maximum(Z, 0) @ params["W2"] + params["b2"]
+    # What a softmax normalised over the batch (axis 0) instead of the classes produces, with the
+    # maximum subtracted per row (as in the exercise) or per column:
+    col_softmax = {}
+    for shift_axis in (1, 0):
+        E = np.exp(S - S.max(axis=shift_axis, keepdims=True))
+        col_softmax[shift_axis] = -np.mean(np.log((E / E.sum(axis=0, keepdims=True))[np.arange(len(y)), y])) + penalty
+    check_scalar(loss, float(two_layer_loss(params, X, y, reg)), f"loss ({label})", rtol=1e-8, mistakes={
+        "the softmax normalises each row over the classes (axis=1, keepdims=True), not over the batch (axis=0).":
+            col_softmax[1],
+        "normalise over the classes: P /= P.sum(axis=1, keepdims=True), not axis=0 (the batch).": col_softmax[0]})
     ad = course.grad(two_layer_loss)(params, X, y, reg)
     no_reg = course.grad(two_layer_loss)(params, X, y, 0.0)
     summed = course.grad(lambda p: len(y) * two_layer_loss(p, X, y, 0.0))(params)
@@ -166,6 +178,9 @@ def _check_backprop(params, X, y, reg, label):
     h = np.maximum(X @ params["W1"] + params["b1"], 0)
     dh = course.grad(lambda h_: course.softmax_cross_entropy(h_ @ params["W2"] + params["b2"], y))(h)
     dZ_wrong = dh * (dh > 0)
+    # The per-example rows of the bias gradients (dS and dZ before the sum over the batch):
+    dS = course.grad(lambda s: course.softmax_cross_entropy(s, y))(S)
+    rows = {"b2": dS, "b1": (dS @ params["W2"].T) * (Z > 0)}
     mask_hint = "the ReLU mask must come from the hidden layer's input Z (Z > 0), not from the incoming gradient dh."
     for k in ["W2", "b2", "W1", "b1"]:
         mistakes = {}
@@ -175,11 +190,17 @@ def _check_backprop(params, X, y, reg, label):
             mistakes["the loss is a mean over the batch: dS = (P - Y) / N (you used the sum)."] = summed[k] + reg * params[k]
         else:
             mistakes["the loss is a mean over the batch: dS = (P - Y) / N (you used the sum)."] = summed[k]
+            mistakes["sum the bias gradient over the batch axis: d" + k + " = " + ("dS" if k == "b2" else "dZ") +
+                     ".sum(axis=0), because the bias was added to every row in the forward pass."] = rows[k]
+            mistakes["sum the bias gradient over the batch axis (axis=0), not over the " +
+                     ("classes" if k == "b2" else "hidden units") + " (axis=1): d" + k + " has one entry per " +
+                     ("class." if k == "b2" else "hidden unit.")] = rows[k].sum(axis=1)
         if k == "W1":
             mistakes[mask_hint] = X.T @ dZ_wrong + reg * params["W1"]
         if k == "b1":
             mistakes[mask_hint] = dZ_wrong.sum(axis=0)
-        check_array(grads[k], ad[k], f"d{k} ({label})", rtol=1e-6, atol=1e-9, mistakes=mistakes)
+        check_array(grads[k], ad[k], f"d{k} ({label})", rtol=1e-6, atol=1e-9, mistakes=mistakes,
+                    batch=None if k.startswith("W") else len(y))
 
 
 r_t = np.random.default_rng(5)
@@ -260,17 +281,22 @@ X_small = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0], [-1.0, -1.0]])
 scores_small = two_layer_scores(p_small, X_small)
 check_array(predict(p_small, X_small), np.array([0, 1, 2, 0]), "predict on 4 points", mistakes={
     "take the argmax over the classes (axis=1), one prediction per example.": np.argmax(scores_small, axis=0),
+    "np.argmax without axis= returns one index into the flattened scores: take the argmax over the classes (axis=1), "
+    "one prediction per example.": np.argmax(scores_small),
     "return the index of the largest score (np.argmax), not the score itself.": np.max(scores_small, axis=1)})
 # Train the network with your gradients (exercise 1), then classify the spiral with predict.
 p_trained, _ = train(two_layer_loss_and_grads, init_two_layer(2, 100, 3, np.random.default_rng(0)),
                      X_sp, y_sp, steps=1000)
-train_acc = np.mean(predict(p_trained, X_sp) == y_sp)
+pred_sp = np.asarray(predict(p_trained, X_sp))
+best_sp = np.argmax(two_layer_scores(p_trained, X_sp), axis=1)
+train_acc = np.mean(pred_sp == y_sp)
 print(f"training accuracy on the spiral: {train_acc:.1%}")
-check(np.mean(np.argmax(two_layer_scores(p_trained, X_sp), axis=1) == y_sp) >= 0.99,
+check(np.mean(best_sp == y_sp) >= 0.99,
       "trained with your gradients, the network classifies less than 99% of the spiral correctly.",
       "check the gradients of exercise 1 (their test above).")
-check(train_acc >= 0.99, f"your predict classifies only {train_acc:.1%} of the spiral correctly (need >= 99%).",
-      "predict returns the index of the largest score of each row.")
+agree = np.mean(pred_sp == best_sp) if pred_sp.shape == best_sp.shape else 0.0
+check(train_acc >= 0.99, f"your predict classifies only {train_acc:.1%} of the spiral correctly (need >= 99%); "
+      f"it agrees with the largest score of each row on {agree:.1%} of the points.")
 ### BEGIN HIDDEN TESTS
 ph = init_two_layer(4, 6, 5, rng)
 Xh = rng.normal(size=(11, 4))
@@ -331,13 +357,18 @@ def _tanh_reference(params, X, y, reg):
 
 def _check_tanh_net(params, X, y, reg, label):
     data, pen = _tanh_reference(params, X, y, reg)
+    relu_scores = np.maximum(X @ params["W1"] + params["b1"], 0) @ params["W2"] + params["b2"]
     value = tanh_net_loss(params, X, y, reg)
     check_scalar(float(value) if isinstance(value, course.Tensor) else value, data + pen, f"tanh_net_loss ({label})",
                  rtol=1e-8, mistakes={
                      "the regularisation term reg/2 * (||W1||^2 + ||W2||^2) is missing.": data,
                      "regularise both weight matrices: reg/2 * (||W1||^2 + ||W2||^2).":
                          data + 0.5 * reg * np.sum(params["W2"] ** 2),
-                     "the penalty has a factor 1/2: reg/2 * ||W||^2.": data + 2 * pen})
+                     "the penalty has a factor 1/2: reg/2 * ||W||^2.": data + 2 * pen,
+                     "the hidden layer of this network is tanh: h = np.tanh(X @ W1 + b1), not the ReLU np.maximum(..., 0).":
+                         float(course.softmax_cross_entropy(relu_scores, y)) + pen,
+                     "regularise the weights only: the penalty reg/2 * (||W1||^2 + ||W2||^2) leaves the biases b1, b2 out.":
+                         data + pen + 0.5 * reg * (np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2))})
     g = course.grad(tanh_net_loss)(params, X, y, reg)
     for k in ["W1", "b1"]:
         check_gradient(lambda v: float(tanh_net_loss({**params, k: v}, X, y, reg)), params[k].copy(), g[k],

@@ -60,7 +60,7 @@ def accuracy(scores, y):
 
 nb.code(r"""
 # The helpers the test cells use to check your answers and explain what is wrong.
-from course.checks import check, check_array, check_gradient, check_scalar
+from course.checks import check, check_array, check_gradient, check_order, check_scalar
 """, role="trusted")
 
 nb.md(r"""
@@ -100,6 +100,16 @@ def _check_minibatches(n, batch_size, seed):
     check(sizes == expected_sizes, f"with N={n}, batch_size={batch_size} your batch sizes are {sizes}, expected {expected_sizes}.",
           "the last, smaller batch must not be dropped." if sum(sizes) < n else "use consecutive chunks perm[start:start + batch_size].")
     seen = np.concatenate([yb for _, yb in batches])
+    if all(np.shape(Xb) == (len(yb), 2) for Xb, yb in batches):
+        rows = np.concatenate([Xb for Xb, _ in batches])[:, 0] / 2   # X[i] = [2i, 2i + 1]: the index of each row
+        everything = np.arange(n)
+        if np.array_equal(np.sort(rows), everything) and np.array_equal(np.sort(seen), everything):
+            i = int(np.flatnonzero(rows != seen)[0]) if np.any(rows != seen) else None
+            check(i is None, f"with N={n}, batch_size={batch_size} the rows of X and the labels y come in different "
+                  f"orders: the row X[{int(rows[i]) if i is not None else 0}] is paired with the label of example "
+                  f"{int(seen[i]) if i is not None else 0}.",
+                  "shuffle X and y with the same permutation (index both with the same idx), so that every row "
+                  "keeps its label.")
     check_array(seen, perm, f"the order of the examples (N={n}, batch_size={batch_size})", mistakes={
         "shuffle first: take the examples in the order rng.permutation(len(X)).": np.arange(n)})
     check_array(np.concatenate([Xb for Xb, _ in batches]), X[perm], "the X batches (rows must match their labels)")
@@ -172,6 +182,8 @@ out = momentum_step(p_t, g_t, v_t, lr=0.1, beta=0.9)
 check(isinstance(out, tuple) and len(out) == 2, "momentum_step should return (new_params, new_velocity).",
       "end with `return new_params, new_velocity`.")
 v_expected = 0.9 * v_t["w"] + g_t["w"]
+p_expected = p_t["w"] - 0.1 * v_expected
+check_order(out, ({"w": p_expected}, {"w": v_expected}), "momentum_step", ["new_params", "new_velocity"])
 check_array(out[1]["w"], v_expected, "the new velocity", mistakes={
     "the velocity is beta * v + grad (you used (1 - beta) * grad or forgot beta).": 0.9 * v_t["w"] + 0.1 * g_t["w"]})
 check_array(out[0]["w"], p_t["w"] - 0.1 * v_expected, "the new parameters", mistakes={
@@ -527,7 +539,9 @@ def _bn_mistakes(x, gamma, beta, eps=1e-5):
                 _bn_reference(x, gamma, beta, eps, ddof=1),
             "divide by the standard deviation sqrt(var + eps), not by the variance.":
                 gamma * (x - x.mean(0)) / (x.var(0) + eps) + beta,
-            "the learned scale and shift come last: gamma * x_hat + beta.": (x - x.mean(0)) / np.sqrt(x.var(0) + eps)}
+            "the learned scale and shift come last: gamma * x_hat + beta.": (x - x.mean(0)) / np.sqrt(x.var(0) + eps),
+            "use the eps argument: divide by np.sqrt(var + eps) (your result matches eps = 0, i.e. eps left out or "
+            "replaced by a much smaller constant).": _bn_reference(x, gamma, beta, eps=0.0)}
 
 
 x_t = np.array([[1.0, 2.0, -1.0], [3.0, 0.0, 0.5], [2.0, 1.0, 2.0], [0.0, 5.0, 1.5]])
@@ -623,13 +637,27 @@ def early_stopping(val_losses, patience):
 """)
 
 nb.tests("early-stopping-tests", 2, r"""
+def _check_early(losses, patience, expected, explanation):
+    got = early_stopping(losses, patience)
+    if got == expected:
+        return
+    what = f"early_stopping({losses}, patience={patience}) returned {got}, expected {expected}."
+    if isinstance(got, tuple) and got == expected[::-1]:
+        hint = "the values are right but in the wrong order: return (stop_epoch, best_epoch)."
+    elif isinstance(got, tuple) and len(got) == 2 and got[1] == expected[1] and got[0] == expected[0] + 1 \
+            and expected[0] - expected[1] == patience:
+        hint = (f"you stop one epoch too late (off by one): stop at the first epoch e with e - best_epoch == patience "
+                f"(here {expected[0]} = {expected[1]} + {patience}), i.e. test >= patience, not > patience.")
+    else:  # no evidence of one mistake: walk through the expected answer instead
+        what, hint = f"{what} {explanation[0].upper()}{explanation[1:]}", None
+    check(False, what, hint)
+
+
 losses_t = [1.0, 0.8, 0.7, 0.75, 0.72, 0.71, 0.9, 0.65, 0.7]
-check(early_stopping(losses_t, 3) == (5, 2),
-      f"early_stopping({losses_t}, patience=3) returned {early_stopping(losses_t, 3)}, expected (5, 2).",
-      "the best loss 0.7 is at epoch 2; epochs 3, 4, 5 do not improve on it, so training stops at epoch 5 = 2 + 3.")
-check(early_stopping(losses_t, 5) == (8, 7),
-      f"early_stopping(..., patience=5) returned {early_stopping(losses_t, 5)}, expected (8, 7).",
-      "when patience is never exhausted, return (last epoch, best epoch); 0.65 at epoch 7 is the best.")
+_check_early(losses_t, 3, (5, 2),
+             "the best loss 0.7 is at epoch 2; epochs 3, 4, 5 do not improve on it, so training stops at epoch 5 = 2 + 3.")
+_check_early(losses_t, 5, (8, 7),
+             "when patience is never exhausted, return (last epoch, best epoch); 0.65 at epoch 7 is the best.")
 ### BEGIN HIDDEN TESTS
 check(early_stopping([0.5], 1) == (0, 0), "one epoch: expected (0, 0).", "handle short lists.")
 check(early_stopping([1.0, 1.0, 1.0], 2) == (2, 0), f"equal losses are not improvements: expected (2, 0), got {early_stopping([1.0, 1.0, 1.0], 2)}.",

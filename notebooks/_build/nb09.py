@@ -177,7 +177,8 @@ p_t = [{"W": r_t.normal(size=(4, 5)), "b": r_t.normal(size=5)}, {"W": r_t.normal
 X_t = r_t.normal(size=(6, 4))
 check_array(mlp_forward(p_t, X_t), _forward_reference(p_t, X_t), "mlp_forward (4-5-3)", mistakes={
     "no ReLU after the last layer: the logits may be negative.": _forward_reference(p_t, X_t, last_relu=True),
-    "apply ReLU after every hidden layer.": X_t @ p_t[0]["W"] @ p_t[1]["W"] + p_t[0]["b"] @ p_t[1]["W"] + p_t[1]["b"]})
+    "apply ReLU after every hidden layer.": X_t @ p_t[0]["W"] @ p_t[1]["W"] + p_t[0]["b"] @ p_t[1]["W"] + p_t[1]["b"],
+    "the last layer adds its bias too: return h @ W + b for the output layer.": _forward_reference(p_t, X_t) - p_t[1]["b"]})
 g = course.grad(lambda p: course.softmax_cross_entropy(mlp_forward(p, X_t), np.array([0, 1, 2, 0, 1, 2])))(p_t)
 check(isinstance(g, list) and len(g) == 2, "course.grad could not differentiate mlp_forward.",
       "use numpy operations on the arrays (no float(...), no .astype inside the forward pass).")
@@ -249,6 +250,9 @@ p_t = [{"W": r_t.normal(size=(4, 5)), "b": np.zeros(5)}, {"W": r_t.normal(size=(
 out = train_epoch([dict(l) for l in p_t], X_t, y_t, 0.1, 16, np.random.default_rng(0))
 check(isinstance(out, tuple) and len(out) == 2, "train_epoch should return (params, mean_loss).",
       "end with `return params, mean_loss`.")
+check(not (isinstance(out[0], (float, np.floating)) and isinstance(out[1], list)),
+      "train_epoch returned the mean loss first and the parameters second.",
+      "the values are in the wrong order: return (params, mean_loss).")
 new_p, mean_loss = out
 g_t = course.grad(lambda p: course.softmax_cross_entropy(_forward_reference(p, X_t), y_t))(p_t)
 for i in range(2):
@@ -259,12 +263,17 @@ check_scalar(mean_loss, float(course.softmax_cross_entropy(_forward_reference(p_
 ### BEGIN HIDDEN TESTS
 Xh, yh = rng.normal(size=(23, 4)), rng.integers(0, 3, size=23)
 ref_p, ref_losses = _epoch_reference(p_t, Xh, yh, 0.05, 5, seed=11)
+# Every step taken from the initial params: the result is the step of the last batch alone.
+Xb_last, yb_last = list(minibatches(Xh, yh, 5, seed=np.random.default_rng(11)))[-1]
+from_initial = _epoch_reference(p_t, Xb_last, yb_last, 0.05, len(Xb_last), seed=0)[0]
 mine_p, mine_loss = train_epoch([dict(l) for l in p_t], Xh, yh, 0.05, 5, np.random.default_rng(11))
 for i in range(2):
     for k in ["W", "b"]:
         check_array(mine_p[i][k], ref_p[i][k], f"layer {i} {k} after an epoch of 5 batches", rtol=1e-6,
                     mistakes={"take one SGD step per minibatch, in the order given by minibatches(X, y, batch_size, seed=rng).":
-                              _epoch_reference(p_t, Xh, yh, 0.05, 23, seed=11)[0][i][k]})
+                              _epoch_reference(p_t, Xh, yh, 0.05, 23, seed=11)[0][i][k],
+                              "each step starts from the params of the previous step: assign the updated list back to "
+                              "params (your steps all started from the initial params).": from_initial[i][k]})
 check_scalar(mine_loss, float(np.mean(ref_losses)), "mean_loss over 5 batches", rtol=1e-6, mistakes={
     "return the MEAN of the batch losses of the epoch, not the last one.": ref_losses[-1],
     "return the mean of the batch losses, not their sum.": float(np.sum(ref_losses))})
@@ -294,18 +303,42 @@ def evaluate(params, X, y, batch_size=2000):
 """)
 
 nb.tests("evaluate-tests", 1, r"""
+def _evaluate_mistakes(params, X, y, batch_size):
+    # What known wrong ways of batching the evaluation return; values shared by two of them prove neither.
+    logits = _forward_reference(params, X)
+    right = np.argmax(logits, axis=1) == y
+    starts = range(0, len(X), batch_size)
+    alternatives = {
+        "count the correct examples over all batches and divide by len(X): the mean of the per-batch accuracies "
+        "gives the smaller last batch too much weight.":
+            np.mean([np.mean(right[s:s + batch_size]) for s in starts]),
+        "the last, smaller batch is never evaluated: loop over range(0, len(X), batch_size).":
+            np.sum(right[:len(X) // batch_size * batch_size]) / len(X),
+        "np.argmax without axis= returns one index into the flattened logits of the batch: take the argmax over "
+        "the classes (axis=1), one prediction per example.":
+            sum(np.sum(np.argmax(logits[s:s + batch_size]) == y[s:s + batch_size]) for s in starts) / len(X),
+        "accuracy is the fraction correct, not the number of correct examples.": float(np.sum(right)),
+        "count over ALL batches and divide by len(X): your value counts the first batch only.":
+            np.sum(right[:batch_size]) / len(X),
+        "accumulate the count over all batches (correct += ...): your value counts the last batch only.":
+            np.sum(right[starts[-1]:]) / len(X)}
+    return {hint: value for hint, value in alternatives.items()
+            if sum(np.isclose(value, other) for other in alternatives.values()) == 1}
+
+
 p_e = [{"W": np.eye(3), "b": np.zeros(3)}]
-X_e = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 3.0], [5.0, 0.0, 0.0], [0.0, 1.0, 0.5]])
-y_e = np.array([0, 1, 0, 0, 2])
-check_scalar(evaluate(p_e, X_e, y_e, batch_size=2), 0.6, "evaluate on 5 examples in batches of 2", mistakes={
-    "count over ALL batches (the last one may be smaller) and divide by len(X).": 2 / 5,
-    "accuracy is the fraction correct, not the number of correct examples.": 3.0})
+X_e = np.array([[5.0, 2.0, 0.0], [4.0, 0.0, 3.0], [4.0, 3.0, 2.0], [3.0, 1.0, 4.0], [2.0, 2.0, 5.0], [2.0, 1.0, 0.0],
+                [4.0, 0.0, 1.0]])
+y_e = np.array([0, 1, 0, 2, 2, 1, 0])
+check_scalar(evaluate(p_e, X_e, y_e, batch_size=3), 5 / 7, "evaluate on 7 examples in batches of 3",
+             mistakes=_evaluate_mistakes(p_e, X_e, y_e, 3))
 ### BEGIN HIDDEN TESTS
 ph = [{"W": rng.normal(size=(6, 8)), "b": rng.normal(size=8)}, {"W": rng.normal(size=(8, 4)), "b": rng.normal(size=4)}]
 Xh, yh = rng.normal(size=(37, 6)), rng.integers(0, 4, size=37)
 expected_acc = float(np.mean(np.argmax(_forward_reference(ph, Xh), axis=1) == yh))
 for bs in [1, 5, 37, 100]:
-    check_scalar(evaluate(ph, Xh, yh, batch_size=bs), expected_acc, f"evaluate with batch_size={bs}")
+    check_scalar(evaluate(ph, Xh, yh, batch_size=bs), expected_acc, f"evaluate with batch_size={bs}",
+                 mistakes=_evaluate_mistakes(ph, Xh, yh, bs))
 ### END HIDDEN TESTS
 """)
 
@@ -360,7 +393,7 @@ for name, res in results.items():
           f"{np.mean(h['seconds']):8.1f} {h['val_acc'][-1]:8.2%} {res['test_acc']:9.2%}")
 """, role="demo")
 
-nb.tests("training-tests", 1, r"""
+nb.tests("training-tests", 1, label="the training run (Exercises 1 and 3)", text=r"""
 # One epoch on 2,000 training images with your init_mlp and train_epoch: every model must end far
 # better than guessing (10%), judged by the reference forward pass on 1,000 validation images.
 X_fit_t, y_fit_t = X_train[:2000], y_train[:2000]

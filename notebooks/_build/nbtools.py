@@ -9,6 +9,7 @@ cell is replaced by the sum of the points of the graded cells.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -20,6 +21,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(NOTEBOOKS.parent))  # autograder.names: the grader's own name analysis
 from autograder.names import cell_names  # noqa: E402
 
+EXERCISE_HEADING = re.compile(r"^#+ Exercise (\d+)\b", re.MULTILINE)
 # Where a locked code cell runs while the notebook is graded (autograder/execute.py).
 ROLES = ("student", "both", "trusted", "demo")
 # course.<name> -> the module that defines it (course/__init__.py re-exports the engine).
@@ -89,9 +91,25 @@ class Notebook:
         self.cells.append(new_code_cell(_src(text), metadata=_meta(
             self._id(grade_id), grade=False, solution=True, locked=False)))
 
-    def tests(self, grade_id: str, points: float, text: str) -> None:
+    def _exercise(self) -> int | None:
+        """The number of the exercise whose heading (``### Exercise N``) came last."""
+        for cell in reversed(self.cells):
+            m = EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+            if m:
+                return int(m[1])
+        return None
+
+    def tests(self, grade_id: str, points: float, text: str, label: str | None = None) -> None:
+        """A graded test cell. Its first line names what it tests (``# Tests for Exercise N``,
+        or ``label``); it prints that all visible checks passed before its hidden tests."""
         assert "### BEGIN HIDDEN TESTS" in text, f"{grade_id}: test cell without hidden tests"
-        self.cells.append(new_code_cell(_src(text), metadata=_meta(
+        label = label or f"Exercise {self._exercise()}"
+        body = _src(text)
+        visible, hidden = body.split("### BEGIN HIDDEN TESTS", 1)
+        source = (f"# Tests for {label}\n{visible.rstrip()}\n"
+                  f"print({label + ': all visible checks passed; hidden tests run at grading.'!r})\n"
+                  f"### BEGIN HIDDEN TESTS{hidden}")
+        self.cells.append(new_code_cell(source, metadata=_meta(
             self._id(grade_id), grade=True, solution=False, locked=True, points=points)))
 
     @property
@@ -106,6 +124,7 @@ class Notebook:
         for cell in cells:
             if cell.cell_type == "markdown":
                 cell.source = cell.source.replace("{TOTAL_POINTS}", total_text)
+        _install_feedback(cells)
         check_roles(cells, self.course_modules)
         nb = new_notebook(cells=cells, metadata={
             "autograder": {"course_modules": self.course_modules},
@@ -122,6 +141,30 @@ class Notebook:
         path = NOTEBOOKS / f"{self.slug}.ipynb"
         nbformat.write(self.build(), path)
         return path
+
+
+def answers_by_exercise(cells: list) -> dict[str, int]:
+    """The names each answer cell defines, mapped to the number of its exercise."""
+    answers, exercise = {}, None
+    for cell in cells:
+        m = EXERCISE_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if m:
+            exercise = int(m[1])
+        if role_of(cell) == "solution" and exercise is not None:
+            for name in sorted(cell_names(cell.source)[0]):
+                answers.setdefault(name, exercise)
+    return answers
+
+
+def _install_feedback(cells: list) -> None:
+    """Append ``install(answers=...)`` (course.feedback) to the cell importing the checks."""
+    helpers = [c for c in cells if c.cell_type == "code" and "from course.checks import" in c.source]
+    if len(helpers) != 1:
+        raise ValueError(f"expected one cell that imports course.checks, found {len(helpers)}")
+    answers = ", ".join(f"{k!r}: {v}" for k, v in answers_by_exercise(cells).items())
+    helpers[0].source += ("\n# Errors in your code get an explanation; tests call your code with "
+                          "numeric errors enabled.\nfrom course.feedback import install\n"
+                          f"install(answers={{{answers}}})")
 
 
 def role_of(cell) -> str:

@@ -32,7 +32,7 @@ class Probe:
                            **config}}
         (tmp / "scratch").mkdir(exist_ok=True)
         (tmp / "job.json").write_text(json.dumps(job))
-        self.session = Session(str(tmp / "job.json"))
+        self.session = Session(job)
         self.session.start()
         self.session.wait_ready()
         assert not self.session.died, self.session.died
@@ -208,8 +208,9 @@ def test_the_student_process_dies_when_the_grading_kernel_is_killed(tmp_path):
     job = {"cells": {}, "student_names": [], "report": str(tmp_path / "r.json"),
            "scratch": str(tmp_path), "sandbox": {"course_modules": []}}
     (tmp_path / "job.json").write_text(json.dumps(job))
-    code = ("import sys, time\nfrom autograder.trusted_kernel import Session\n"
-            f"s = Session({str(tmp_path / 'job.json')!r})\ns.start()\ns.wait_ready()\n"
+    code = ("import json, sys, time\nfrom autograder.trusted_kernel import Session\n"
+            f"s = Session(json.load(open({str(tmp_path / 'job.json')!r})))\ns.start()\n"
+            "s.wait_ready()\n"
             "print(s.init_pid, s._student_pid(), flush=True)\ntime.sleep(600)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     pids = [int(p) for p in parent.stdout.readline().split()]

@@ -189,6 +189,68 @@ def test_in_place_changes_to_arguments_are_reported_not_copied_back(pair):
     assert headers[-1].get("mutated") == [0]
 
 
+def test_in_place_changes_to_keyword_arguments_are_reported_by_name(pair):
+    step = pair.define("def step(p, *, g):\n    g *= 2\n    return p\n")["step"]
+    headers = []
+    pair.trusted.after_reply = lambda header, buffers: headers.append(header)
+    step(np.ones(2), g=np.ones(2))
+    assert headers[-1].get("mutated") == ["g"]
+    step(np.ones(2), g=[1.0])  # no array changed
+    assert "mutated" not in headers[-1]
+
+
+def test_errors_carry_the_frames_of_the_student_code(pair):
+    f = pair.define("def outer(x):\n    return inner(x)\n\ndef inner(x):\n    return 1 / x\n")
+    with pytest.raises(ZeroDivisionError) as info:
+        f["outer"](0)
+    frames = info.value.remote_frames
+    assert [(name, line) for _, line, name, _ in frames][-2:] == [("outer", 2), ("inner", 5)]
+    assert not any(file.endswith("wire.py") for file, *_ in frames)
+
+
+@pytest.mark.parametrize("frames", [None, "x", [["f", "2", "g", "g"]], [["f", 2, "g"]],
+                                    [["f" * 501, 2, "g", "g"]], [["f", 2, "g", "g"]] * 201])
+def test_malformed_frames_are_dropped(frames):
+    assert wire._frames(frames) is None
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the cell's own warning
+def test_serving_hook_sets_the_context_of_requests():
+    """The student's process answers tests' requests with floating-point errors raised."""
+    a, b = wire.socketpair()
+    ns: dict = {}
+
+    class Strict(wire.Peer):
+        def serving(self, verb):
+            return np.errstate(over="raise") if verb != "exec" else super().serving(verb)
+
+    def run(source, cell):
+        exec(source, ns)
+        return {"ok": True}
+
+    student = Strict(wire.Channel(b), wire.OPEN, namespace=ns, executor=run)
+    trusted = wire.Peer(wire.Channel(a), wire.GUARDED)
+    thread = threading.Thread(target=lambda: _serve_quietly(student), daemon=True)
+    thread.start()
+    try:
+        trusted.request("exec", source="import numpy as np\ndef big(x):\n    return np.exp(x)\n"
+                        "y = np.exp(np.array([1000.0]))\n", cell=0)  # a cell: only a warning
+        assert np.isinf(trusted.request("globals", names=["y"])["y"]).all()
+        big = trusted.request("globals", names=["big"])["big"]
+        with pytest.raises(FloatingPointError, match="overflow encountered in exp"):
+            big(np.array([1000.0]))
+        assert big(np.array([1.0]))[0] == pytest.approx(np.e)
+    finally:
+        trusted.channel.close()
+
+
+def _serve_quietly(peer):
+    try:
+        peer.serve_forever()
+    except wire.ChannelError:
+        pass
+
+
 def test_trusted_functions_are_called_back(pair):
     apply = pair.define("def apply(f, x):\n    return f(x) + f(x + 1)\n")["apply"]
     calls = []

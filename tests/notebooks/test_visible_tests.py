@@ -38,6 +38,11 @@ def test_visible_tests_pass_without_hidden_blocks(notebook, monkeypatch):
             continue
         bad = [o for o in cell.outputs if o.output_type == "error"
                or (o.output_type == "stream" and o.name == "stderr" and nbgrader_meta(cell).get("grade"))]
+        label = cell.source.split("\n", 1)[0].removeprefix("# Tests for ")
+        passed = f"{label}: all visible checks passed; hidden tests run at grading."
+        if nbgrader_meta(cell).get("grade") and not bad and not any(
+                o.output_type == "stream" and passed in o.text for o in cell.outputs):
+            failed.append(f"[{nbgrader_meta(cell)['grade_id']}] does not say {passed!r}")
         if bad:
             failed.append(f"[{nbgrader_meta(cell).get('grade_id', '?')}] " + "\n".join(
                 f"{o.ename}: {o.evalue}" if o.output_type == "error" else o.text for o in bad))
