@@ -357,6 +357,7 @@ class Session:
                 self.peer.channel.send({"do": "bye"})
             except wire.ChannelError:
                 pass
+            self.peer.fail("the notebook ended")  # closes our end of the channel
         self._stop_processes()
         self.write_report()
 

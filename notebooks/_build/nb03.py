@@ -344,18 +344,19 @@ d = Value(1.0)
 e = d * d + d  # d is shared three times
 check_topological(topological_order(e), e, "topological_order(d * d + d)")
 ### BEGIN HIDDEN TESTS
+# 2000 steps: a path of 4000 nodes, deeper than Python's recursion limit (1000 frames).
 deep = Value(0.5)
-for _ in range(5000):
+for _ in range(2000):
     deep = deep * 1.0 + 0.0
 try:
     n_nodes = len(topological_order(deep))
 except RecursionError:
     n_nodes = None
 check(n_nodes is not None,
-      "topological_order hit Python's recursion limit on a chain of 20000 operations.",
+      "topological_order hit Python's recursion limit on a chain of 4000 operations.",
       "recursion fails on deep graphs: use an explicit stack (a list you append to and pop from).")
-check(n_nodes == 1 + 5000 * 4,
-      f"topological_order on a chain of 20000 operations returns {n_nodes} nodes instead of {1 + 5000 * 4}.",
+check(n_nodes == 1 + 2000 * 4,
+      f"topological_order on a chain of 4000 operations returns {n_nodes} nodes instead of {1 + 2000 * 4}.",
       "visit every node exactly once.")
 w = [Value(float(i)) for i in range(6)]
 z = ((w[0] * w[1] + w[2]) * (w[1] + w[3]) + w[0] * w[4] * w[5]) * w[2]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -622,6 +623,19 @@ ATTACKS: list[Attack] = [
     Attack("big-source", "an answer cell of 5 MB", base="complete", cell="central-difference",
            code=BIG_SOURCE, place="after", ceiling="complete"),
 ]
+
+# Attacks whose outcome can depend on who grades: the host's files, processes, signals,
+# network and limits, the file system the sandbox shows, the channel's pipes. test_as_user.py
+# runs these again as an ordinary user (AUTOGRADER_HOSTILE=host). The others act on the
+# notebook's metadata or inside the student's own process, on code paths that are the same
+# whoever grades, so the root run covers them.
+HOST_DEPENDENT = {
+    "widen-modules", "import-hook", "extra-files", "cwd-modules", "stdio-forgery", "pipe-flood",
+    "fork-bomb", "daemon", "host-files", "scratch-flood", "network", "read-hidden",
+    "kill-everything", "memory-hog", "hang-in-call", "print-flood", "huge-return",
+    "callback-introspection", "raw-requests", "reference-nb04", "reference-nb06"}
+if os.environ.get("AUTOGRADER_HOSTILE") == "host":
+    ATTACKS = [a for a in ATTACKS if a.name in HOST_DEPENDENT]
 
 
 def notebook_json(nb) -> dict:

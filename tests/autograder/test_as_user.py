@@ -1,4 +1,4 @@
-"""The hostile suite and the sandbox probes again, graded by an ordinary user.
+"""The host-dependent hostile submissions and the sandbox probes again, graded by an ordinary user.
 
 Most instructors grade as themselves, not as root: then the sandbox is built in a user namespace
 and the student's process runs with the instructor's uid, so everything rests on what the
@@ -72,6 +72,8 @@ def test_hostile_suite_as_an_ordinary_user():
     os.chown(alembic, user.pw_uid, user.pw_gid)
     env = {"HOME": str(home), "PATH": f"{venv}/bin:/usr/local/bin:/usr/bin:/bin",
            "AUTOGRADER_NESTED": "1", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1",
+           # the attacks whose outcome can depend on who grades (attacks.HOST_DEPENDENT)
+           "AUTOGRADER_HOSTILE": "host",
            "LANG": "C.UTF-8",
            # nbconvert's templates (feedback HTML), as the packages' own data files
            "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}

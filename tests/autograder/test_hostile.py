@@ -92,7 +92,7 @@ def test_forbidden_requests_did_nothing(graded_class):
     assert "LOOT" in outputs and "<code object" not in outputs and "'__builtins__'" not in outputs
 
 
-@pytest.mark.parametrize("student, reason", [
+@pytest.mark.parametrize("student, reason", [(student, reason) for student, reason in [
     ("hang-in-call", "did not stop within"),
     ("memory-hog", "memory limit reached"),
     ("kill-everything", "your notebook's process stopped"),
@@ -101,7 +101,7 @@ def test_forbidden_requests_did_nothing(graded_class):
     ("no-tests", "not run"),
     ("big-source", "cut to 200000 characters"),
     ("foreign-test", "do not belong to this notebook"),
-])
+] if student in {a.name for a in ATTACKS}])
 def test_reason_is_recorded(graded_class, student, reason):
     notebook = graded_class.attacks[student].notebook
     assert reason in graded_class.row(student, notebook).reasons

@@ -54,6 +54,8 @@ class Pair:
 
     def close(self) -> None:
         self.trusted.channel.close()
+        self.thread.join(timeout=5)  # the student's side sees the close and stops serving
+        self.student.channel.close()
 
 
 @pytest.fixture
@@ -242,6 +244,8 @@ def test_serving_hook_sets_the_context_of_requests():
         assert big(np.array([1.0]))[0] == pytest.approx(np.e)
     finally:
         trusted.channel.close()
+        thread.join(timeout=5)
+        student.channel.close()
 
 
 def _serve_quietly(peer):
@@ -391,6 +395,7 @@ def test_malformed_frames_end_the_channel(frame):
     with pytest.raises(wire.ChannelError):
         trusted.request("ping")
     b.close()
+    a.close()
 
 
 def test_too_deep_values_are_refused_both_ways(pair):
@@ -412,6 +417,7 @@ def test_frames_over_the_size_limit_end_the_channel():
     with pytest.raises(wire.ChannelError):
         big()
     assert p.trusted.broken
+    p.close()
 
 
 def test_nested_calls_are_bounded(pair):

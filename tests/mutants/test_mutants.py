@@ -33,15 +33,21 @@ def test_catalogue_covers_every_answer_cell():
         assert answers <= covered, f"{stem}: no wrong answer for {sorted(answers - covered)}"
 
 
-def test_every_wrong_answer_is_caught_with_its_hint(tmp_path):
+def _harness(tmp_path, *args: str) -> tuple[dict, subprocess.CompletedProcess]:
     report = tmp_path / "mutants.json"
     run = subprocess.run([sys.executable, str(HERE / "harness.py"), "--jobs", "2",
-                          "--json", str(report)], capture_output=True, text=True, timeout=1800)
+                          "--json", str(report), *args], capture_output=True, text=True,
+                         timeout=1800)
     print(run.stdout[-30000:])
     assert report.exists(), run.stdout[-5000:] + run.stderr[-5000:]
-    s = json.loads(report.read_text())["summary"]
+    return json.loads(report.read_text())["summary"], run
+
+
+def test_every_wrong_answer_is_caught_with_its_hint(tmp_path):
+    s, run = _harness(tmp_path)
     assert s["reference_failures"] == 0, run.stdout[-20000:]
     assert s["stderr"] == 0, run.stdout[-20000:]
     assert s["missed"] == 0, run.stdout[-20000:]
     assert s["wrong"] == 0, run.stdout[-20000:]
     assert s["specific"] >= 0.9 * s["entries"], run.stdout[-20000:]
+
