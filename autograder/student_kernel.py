@@ -237,11 +237,12 @@ def main(argv: list[str]) -> None:
 
         def serving(self, verb: str):
             # What a test asks of the student's code runs with floating-point overflow, invalid
-            # values and division by zero as errors (course.feedback.STRICT): a formula that
-            # overflows is wrong even when its rounded result looks right. Cells run as usual.
+            # values and division by zero as errors (course.feedback.STRICT, as in the
+            # student's own notebook): a formula that overflows is wrong even when its rounded
+            # result looks right. Cells run as usual.
             if verb in ("exec", "ping", "globals"):
                 return super().serving(verb)
-            return np.errstate(over="raise", invalid="raise", divide="raise")
+            return np.errstate(**feedback.STRICT)
 
     peer = StudentPeer(wire.from_fd(config["fd"]), wire.OPEN, namespace=shell.user_ns,
                        executor=run)

@@ -92,8 +92,9 @@ class StudentProcess(wire.Peer):
     def after_reply(self, header: dict, buffers: list) -> None:
         self.session.relay(header.get("out"))
         mutated = header.get("mutated")
-        self._mutated = [i for i in mutated if type(i) is int or (type(i) is str and len(i) < 100)] \
-            if isinstance(mutated, list) else []
+        # argument positions, or keyword names (short strings only: they reach a message)
+        self._mutated = [i for i in mutated if type(i) is int or
+                         (type(i) is str and len(i) < 100)] if isinstance(mutated, list) else []
 
     def request(self, verb: str, /, **fields: Any) -> Any:
         target = fields.get("obj")

@@ -69,13 +69,12 @@ def _as_numeric(actual: Any, expected: np.ndarray, name: str, *, scalar: bool) -
         _fail(name, "it is a Tensor, not a numpy " + ("number." if scalar else "array."),
               diagnosis.TENSOR)
     if scalar:
-        if isinstance(actual, (bool, np.bool_)) or not (
-                isinstance(actual, (Real, np.number)) or
+        if isinstance(actual, (bool, np.bool_)):
+            _fail(name, f"expected a number, got a {kind}.",
+                  "return the number itself, not the result of a comparison.")
+        if not (isinstance(actual, (Real, np.number)) or
                 (isinstance(actual, np.ndarray) and actual.ndim == 0)):
             shape = f" of shape {np.shape(actual)}" if isinstance(actual, np.ndarray) else ""
-            if isinstance(actual, (bool, np.bool_)):
-                _fail(name, f"expected a number, got a {kind}.",
-                      "return the number itself, not the result of a comparison.")
             _fail(name, f"expected a number, got a {kind}{shape}.",
                   _reduction_hint(actual, float(expected)) or
                   "return a single number (e.g. `float(x)` or `x.item()`), not a container.")
@@ -212,8 +211,7 @@ def check_exact(actual: Any, expected: Any, name: str, *, mistakes: Mistakes = N
     """
     expected_arr = np.asarray(expected, dtype=float)
     arr = _as_numeric(actual, expected_arr, name, scalar=expected_arr.ndim == 0)
-    finite = np.abs(expected_arr[np.isfinite(expected_arr)])
-    scale = float(finite.max()) if finite.size else 0.0
+    scale = diagnosis.magnitude(expected_arr)
     tol = 10.0 ** -digits
 
     def close(a: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -242,7 +240,7 @@ def _equal(actual: Any, expected: Any, close: diagnosis.Close) -> bool:
         return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(
             _equal(a, e, close) for a, e in zip(actual, expected))
     wanted = diagnosis.as_floats(expected)
-    return wanted is not None and diagnosis._evidence(actual, wanted, close)
+    return wanted is not None and diagnosis.evidence(actual, wanted, close)
 
 
 @_student_facing

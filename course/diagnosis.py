@@ -68,18 +68,10 @@ BUILTIN_FACTORS = {SIGN: -1.0, TWICE: 2.0, HALF: 0.5}
 
 
 # -- numbers as text ---------------------------------------------------------------------------------
-def _digits(a: float, e: float) -> int:
-    """The fewest significant digits (6 to 17) at which ``a`` and ``e`` print differently."""
-    for digits in range(6, 18):
-        if f"{a:.{digits}g}" != f"{e:.{digits}g}":
-            return digits
-    return 17
-
-
 def fmt_pair(a: Any, e: Any) -> tuple[str, str]:
     """``a`` and ``e`` with the fewest significant digits (at least 6) that tell them apart."""
     a, e = float(a), float(e)
-    digits = _digits(a, e)
+    digits = digits_to_tell_apart(np.array([a]), np.array([e]))
     return f"{a:.{digits}g}", f"{e:.{digits}g}"
 
 
@@ -151,13 +143,14 @@ def _same(alternative: Any, expected: np.ndarray, close: Close) -> bool:
     return bool(np.all(ok))
 
 
-def _magnitude(values: Any) -> float:
+def magnitude(values: Any) -> float:
+    """The largest finite absolute value in ``values`` (0 when there is none)."""
     arr = as_floats(values)
     finite = np.abs(arr[np.isfinite(arr)]) if arr is not None else np.zeros(0)
     return float(finite.max()) if finite.size else 0.0
 
 
-def _evidence(derived: Any, alternative: Any, close: Close, scale: float = 0.0) -> bool:
+def evidence(derived: Any, alternative: Any, close: Close, scale: float = 0.0) -> bool:
     """Is ``derived`` (computed from the student's value) the value ``alternative`` that a
     mistake gives? It must pass the check's own test *and* agree to about 4 significant
     digits: a check's absolute tolerance (made for entries that should be 0) would otherwise
@@ -166,7 +159,7 @@ def _evidence(derived: Any, alternative: Any, close: Close, scale: float = 0.0) 
     d, alt = as_floats(derived), as_floats(alternative)
     if d is None or alt is None or d.shape != alt.shape or not _same(d, alt, close):
         return False
-    slack = 1e-7 * max(_magnitude(d), _magnitude(alt)) + 1e-12 * scale
+    slack = 1e-7 * max(magnitude(d), magnitude(alt)) + 1e-12 * scale
     with np.errstate(all="ignore"):
         tight = (np.abs(d - alt) <= 1e-4 * np.abs(alt) + slack) | (d == alt) | \
             (np.isnan(d) & np.isnan(alt))
@@ -176,12 +169,11 @@ def _evidence(derived: Any, alternative: Any, close: Close, scale: float = 0.0) 
 def known_mistake(actual: np.ndarray, expected: np.ndarray, mistakes: Mistakes,
                   close: Close) -> str | None:
     """The hint of the first known mistake whose value the student reproduced."""
+    scale = magnitude(expected)
     for hint, wrong in (mistakes or {}).items():
         wrong_arr = as_floats(wrong)
-        if wrong_arr is None:
-            continue
         # A "mistake" that coincides with the right answer would only mislead.
-        if wrong_arr.shape == actual.shape and _evidence(actual, wrong_arr, close, _magnitude(expected)) and \
+        if wrong_arr is not None and evidence(actual, wrong_arr, close, scale) and \
                 not _same(wrong_arr, expected, close):
             return hint
     return None
@@ -204,15 +196,16 @@ def _value_hint(actual: np.ndarray, expected: np.ndarray, close: Close, mistakes
         return NONFINITE
     if not finite.all():
         return None
+    scale = magnitude(expected)
     if actual.ndim == 2 and actual.shape[0] == actual.shape[1] and \
-            _evidence(actual.T, expected, close, _magnitude(expected)) and not _same(expected.T, expected, close):
+            evidence(actual.T, expected, close, scale) and not _same(expected.T, expected, close):
         return TRANSPOSE
-    if actual.ndim == 1 and actual.size > 1 and _evidence(actual[::-1], expected, close, _magnitude(expected)) and \
-            not _same(expected[::-1], expected, close):
+    if actual.ndim == 1 and actual.size > 1 and evidence(actual[::-1], expected, close, scale) \
+            and not _same(expected[::-1], expected, close):
         return REVERSED
     for hint, k in [*(factors or {}).items(), *BUILTIN_FACTORS.items()]:
         scaled = k * expected
-        if _evidence(actual, scaled, close, _magnitude(expected)) and not _same(scaled, expected, close):
+        if evidence(actual, scaled, close, scale) and not _same(scaled, expected, close):
             return hint
     return None
 
@@ -236,25 +229,26 @@ def shape_hint(actual: np.ndarray, expected: np.ndarray, close: Close, *,
     if hint:
         return hint
     a, e = actual.shape, expected.shape
+    scale = magnitude(expected)
     with np.errstate(all="ignore"):
-        if actual.ndim >= 2 and a == e[::-1] and _evidence(actual.T, expected, close, _magnitude(expected)):
+        if actual.ndim >= 2 and a == e[::-1] and evidence(actual.T, expected, close, scale):
             return TRANSPOSE
         if actual.size == expected.size and actual.size and \
-                _evidence(actual.reshape(e), expected, close, _magnitude(expected)):
+                evidence(actual.reshape(e), expected, close, scale):
             squeezed = tuple(d for d in a if d != 1) == tuple(d for d in e if d != 1)
             return KEEPDIMS if squeezed else RESHAPE
         keep = actual.ndim == expected.ndim and e[:1] == (1,) and a[:1] != (1,)
         if actual.ndim == expected.ndim + 1 or keep:
             for reduce, text in ((np.sum, BATCH_SUM), (np.mean, BATCH_MEAN)):
                 reduced = reduce(actual, axis=0, keepdims=keep)
-                if reduced.shape == e and _evidence(reduced, expected, close, _magnitude(expected)):
+                if reduced.shape == e and evidence(reduced, expected, close, scale):
                     return text + (f" Keep the axis (`keepdims=True`): expected shape {e}."
                                    if keep else "")
         summed = _sum_to(actual, e)
-        if summed is not None and _evidence(summed, expected, close, _magnitude(expected)):
+        if summed is not None and evidence(summed, expected, close, scale):
             return UNBROADCAST
     return None
 
 
-__all__ = ["APPROXIMATE", "NONE", "TENSOR", "batch_factors", "describe", "fmt_pair",
-           "known_mistake", "shape_hint", "value_hint"]
+__all__ = ["APPROXIMATE", "NONE", "TENSOR", "as_floats", "batch_factors", "describe",
+           "evidence", "fmt_pair", "known_mistake", "magnitude", "shape_hint", "value_hint"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import linecache
 import re
 import traceback
 import types
@@ -134,6 +135,10 @@ def _dropped_axis(a: tuple[int, ...] | None, b: tuple[int, ...] | None
 
 
 _REDUCTIONS = {"max", "amax", "min", "amin", "sum", "mean", "prod"}
+_FLOATING_POINT = re.compile(
+    r"(overflow|invalid value|divide by zero) encountered in (?:scalar )?(\w+)")
+_NONE_USED = ("a value is None: a function without a `return` statement returns None. "
+              "Check that every function your code calls returns its result.")
 
 
 # -- a matrix product whose sizes do not fit: which operands, of which shapes --------------------
@@ -167,8 +172,7 @@ def _look_up(node: ast.AST, frame: types.FrameType) -> Any:
         base = _look_up(node.value, frame)
         if isinstance(base, np.ndarray):
             return base.T if node.attr == "T" else None
-        value = getattr(base, "__dict__", {}).get(node.attr) if base is not None else None
-        return value
+        return getattr(base, "__dict__", {}).get(node.attr) if base is not None else None
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         base = _look_up(node.value, frame)
         key = node.slice.value
@@ -192,8 +196,6 @@ def matmul_operands(exc: BaseException) -> str:
     while tb.tb_next is not None:
         tb = tb.tb_next
     frame = tb.tb_frame
-    import linecache
-
     line = linecache.getline(frame.f_code.co_filename, tb.tb_lineno, frame.f_globals).strip()
     try:
         tree = ast.parse(line.removeprefix("return ").rstrip(":") if line.startswith(
@@ -256,8 +258,9 @@ def _floating_point_hint(what: str, where: str) -> str | None:
     """Hints that follow from the error alone: which operation gave inf, 0 or NaN."""
     if what == "overflow" and where == "exp":
         return ("exp overflowed (a result above 1.8e308): your formula is not numerically "
-                "stable, it calls exp on large numbers. Rewrite it so that exp only sees numbers <= 0, e.g. subtract each row's "
-                "largest score before exp (softmax, log-sum-exp), or for a sigmoid use "
+                "stable, it calls exp on large numbers. Rewrite it so that exp only sees numbers "
+                "<= 0, e.g. subtract each row's largest score before exp (softmax, "
+                "log-sum-exp), or for a sigmoid use "
                 "`np.exp(-np.logaddexp(0, -x))`. It must work for every input, even if the "
                 "rounded result looks right.")
     if what == "divide by zero" and where == "log":
@@ -300,8 +303,7 @@ def _hint(kind: str, message: str, frame: Frame | None,
         m = re.search(r"'(float|int|numpy\.\w+|float64|int64|ndarray|NoneType)' object has no "
                       r"attribute '(\w+)'", message)
         if m and m[1] == "NoneType":
-            return ("a value is None: a function without a `return` statement returns None. "
-                    "Check that every function your code calls returns its result.")
+            return _NONE_USED
         if m:
             return (f"a plain number ({m[1]}) has no `.{m[2]}`: your code treats a plain number "
                     "as one of your own number objects. Constants are plain numbers (e.g. the "
@@ -318,8 +320,7 @@ def _hint(kind: str, message: str, frame: Frame | None,
                     f"you passed an array or a float there. For two arrays elementwise, use "
                     f"{pair}.")
         if "NoneType" in message:
-            return ("a value is None: a function without a `return` statement returns None. "
-                    "Check that every function your code calls returns its result.")
+            return _NONE_USED
         if "cannot unpack non-iterable" in message:
             return ("a single value was returned where several are expected: return a tuple, "
                     "e.g. `return a, b`.")
@@ -353,7 +354,7 @@ def _hint(kind: str, message: str, frame: Frame | None,
                         f"a sum, max or mean over axis {axis}, keep that axis "
                         f"(`keepdims=True`, or `np.expand_dims(x, {axis})`) so that it "
                         "broadcasts.")
-    m = re.search(r"(overflow|invalid value|divide by zero) encountered in (?:scalar )?(\w+)", message)
+    m = _FLOATING_POINT.search(message)
     if m and kind in ("FloatingPointError", "RuntimeWarning"):
         return _floating_point_hint(m[1], m[2])
     if kind == "RecursionError":
@@ -391,7 +392,7 @@ def explain(exc: BaseException) -> list[str]:
         if operands:
             message += " " + operands
             lines.append(f"The product {operands[1:-1]}.")
-    m = re.search(r"(overflow|invalid value|divide by zero) encountered in (?:scalar )?(\w+)", message)
+    m = _FLOATING_POINT.search(message)
     if m and kind in ("FloatingPointError", "RuntimeWarning"):
         lines.append({"overflow": f"A result of `{m[2]}` was too large for a float (inf).",
                       "invalid value": f"`{m[2]}` gave NaN (0/0, inf - inf, 0 * inf, or the log or "
