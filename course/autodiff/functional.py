@@ -13,16 +13,20 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import rules as R
-from .escapes import ConstantOutputWarning, differentiating
-from .tensor import Tensor, collector_paused, backprop
+from .escapes import ConstantOutputWarning, differentiating, evaluating
+from .tensor import Tensor, backprop
 
 
 # ---------------------------------------------------------------- nested containers
 def flatten(tree: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     """Leaves of a nested tuple/list/dict structure and a function rebuilding it."""
-    if isinstance(tree, (tuple, list)) and not any(isinstance(v, _CONTAINERS) for v in tree):
-        kind = type(tree)  # the common flat case, e.g. a network's (W1, b1, W2, b2)
-        return list(tree), kind
+    kind = type(tree)
+    if kind is list or kind is tuple:  # the common flat case, e.g. a network's (W1, b1, W2, b2)
+        for v in tree:
+            if isinstance(v, _CONTAINERS):
+                break
+        else:
+            return list(tree), kind
     if isinstance(tree, dict):
         keys = list(tree)
         parts = [flatten(tree[k]) for k in keys]
@@ -64,8 +68,6 @@ def _check_leaf(leaf: Any, where: str) -> None:
 def _variable(leaf: Any, where: str) -> Tensor:
     """The Tensor that stands for one input leaf while ``f`` runs."""
     if type(leaf) is np.ndarray and leaf.dtype.kind == "f":
-        # No copy: the engine never writes into a value, and copying the weights of a network
-        # on every call would cost as much as a small layer.
         return Tensor._wrap(leaf, True)
     if isinstance(leaf, Tensor) and leaf.requires_grad:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
@@ -102,34 +104,47 @@ def grad(f: Callable[..., Any], argnum: int | Sequence[int] = 0) -> Callable[...
 def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tuple,
                     kwargs: dict) -> tuple[Any, Any]:
     argnums = (argnum,) if isinstance(argnum, int) else tuple(argnum)
-    name = getattr(f, "__name__", "f")
     if max(argnums) >= len(args):
         raise TypeError(f"grad: argnum {max(argnums)} is out of range for {len(args)} "
                         f"positional argument(s).")
     args = list(args)
     trees = []
     variables: list[Tensor] = []
-    where = f"grad({name})"
     for n in argnums:
         leaves, rebuild = flatten(args[n])
-        tensors = [_variable(leaf, where) for leaf in leaves]
+        # Float arrays (a network's weights) become graph inputs without a copy: the engine
+        # never writes into a value, and copying the weights on every call would cost as much
+        # as a small layer.
+        tensors = [Tensor._wrap(leaf, True) if type(leaf) is np.ndarray and leaf.dtype.kind == "f"
+                   else _variable(leaf, f"grad({_name(f)})") for leaf in leaves]
         args[n] = rebuild(tensors)
         trees.append((leaves, rebuild, len(variables)))
         variables.extend(tensors)
-    nested = any(v._prim is not None for v in variables)  # inputs traced by an outer grad
-    with differentiating(), collector_paused():
+    nested = False  # inputs traced by an outer grad
+    for v in variables:
+        if v._prim is not None:
+            nested = True
+            break
+    with evaluating():
         out = f(*args, **kwargs)
-        grads = _gradients(out, variables, nested, name)
+        grads = _gradients(out, variables, nested, f)
     results = []
     for leaves, rebuild, start in trees:
         part = grads[start:start + len(leaves)]
-        results.append(rebuild([_result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
-    value = out if nested or not isinstance(out, Tensor) else _scalar(out.value)
+        results.append(rebuild([g if type(g) is np.ndarray and type(leaf) is np.ndarray
+                                else _result_leaf(g, leaf) for g, leaf in zip(part, leaves)]))
+    value = out if nested or type(out) is not Tensor else _scalar(out._value)
     return value, results[0] if isinstance(argnum, int) else tuple(results)
 
 
-def _scalar(value: np.ndarray) -> Any:
+def _scalar(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
     return value.item() if value.size == 1 else value
+
+
+def _name(f: Any) -> str:
+    return getattr(f, "__name__", "f")
 
 
 def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
@@ -141,19 +156,23 @@ def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
                   stacklevel=stacklevel + 1)
 
 
-def _gradients(out: Any, variables: list[Tensor], nested: bool, name: str) -> list[Any]:
+def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[Any]:
     if not isinstance(out, Tensor) or not out.requires_grad:
-        _independent(out, name, "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
+        _independent(out, _name(f), "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
         return [np.zeros(v.shape, v.dtype) for v in variables]
-    if out.value.size != 1:
+    value = out._value
+    if value.size != 1:
+        name = _name(f)
         raise TypeError(f"grad({name}) needs {name} to return a scalar, but it returned shape "
                         f"{out.shape}. Reduce it (np.sum, np.mean) or use course.jacobian({name}) "
                         f"for the derivative of a vector-valued function.")
-    seed = np.ones(out.shape, dtype=out.dtype)
+    seed = np.array(1, value.dtype) if value.ndim == 0 else np.ones(value.shape, value.dtype)
     # Inputs that are leaves stop the backward pass by themselves; the identity nodes standing
     # for inputs traced by an outer grad must be named (Tensors are keyed by identity).
     stop = {id(v) for v in variables} if nested else None
     found = dict(backprop(out, seed, stop=stop, create_graph=nested, retain_graph=nested))
+    if out in found and type(found[out]) is np.ndarray:
+        found[out] = found[out].copy()  # f returned its input: the seed itself came back
     return [found[v] if v in found else np.zeros(v.shape, v.dtype) for v in variables]
 
 

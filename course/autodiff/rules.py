@@ -439,11 +439,25 @@ transpose = defprim("transpose", np.transpose,
 
 def _index_add(g: Any, index: Any, shape: tuple[int, ...]) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
-    if _is_basic_index(index):
-        out[index] = g  # basic indexing never repeats an element, so plain assignment adds
+    if _is_basic_index(index) or _distinct_rows(index):
+        out[index] = g  # no element is picked twice, so plain assignment adds
     else:
-        np.add.at(out, index, g)
+        np.add.at(out, index, g)  # repeated indices must add up
     return out
+
+
+def _distinct_rows(index: Any) -> bool:
+    """Whether a tuple index (rows, columns) picks each element at most once because its first
+    array increases strictly from 0 or more, as in ``p[np.arange(m), labels]`` of a cross-entropy."""
+    if type(index) is not tuple or len(index) != 2:
+        return False
+    rows, cols = index
+    if type(rows) is not np.ndarray or rows.ndim != 1 or rows.dtype.kind not in "iu":
+        return False
+    if type(cols) is not np.ndarray or cols.shape != rows.shape or cols.dtype.kind not in "iu":
+        return False
+    # Negative rows count from the end, so -m and 0 would be the same row: only from 0 up.
+    return rows.size < 2 or bool(rows[0] >= 0 and (rows[1:] > rows[:-1]).all())
 
 
 def _is_basic_index(index: Any) -> bool:

@@ -32,6 +32,7 @@ import numpy as np
 from . import escapes
 from . import rules as R
 from .dispatch import ArrayLike
+from .rules import Traced
 
 
 class _GradMode:
@@ -112,8 +113,8 @@ class Tensor(ArrayLike):
     small on deep graphs.
     """
 
-    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_kwargs",
-                 "_inputs", "_seq", "__weakref__")
+    __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
+                 "_kwargs", "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         self._value = as_float_array(value)
@@ -156,8 +157,8 @@ class Tensor(ArrayLike):
         inputs = 0  # bit i set: argument i requires grad (an int: no object per node)
         bit = 1
         for a in args:
-            if isinstance(a, R.Traced):
-                if not isinstance(a, Tensor):
+            if isinstance(a, Traced):
+                if type(a) is not cls and not isinstance(a, Tensor):
                     raise TypeError(f"{prim.name}: cannot mix a Tensor with a "
                                     f"{type(a).__name__} (forward and reverse mode are separate "
                                     f"here).")
@@ -168,7 +169,7 @@ class Tensor(ArrayLike):
                 values.append(a)
             bit <<= 1
         try:
-            out = prim.forward(*values, **kwargs)
+            out = prim.forward(*values, **kwargs) if kwargs else prim.forward(*values)
         except (ValueError, IndexError) as error:
             raise _shape_error(prim, values, error) from None
         if type(out) is not np.ndarray and not isinstance(out, np.generic):
@@ -187,6 +188,9 @@ class Tensor(ArrayLike):
         t.requires_grad = True
         t._prim = prim
         t._args = args
+        # The argument values, kept for the backward pass: one list per node is cheaper than
+        # unwrapping the arguments again there.
+        t._values = values
         t._kwargs = kwargs
         t._inputs = inputs
         t._seq = next(_SEQUENCE)
@@ -344,20 +348,26 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
     found: dict[Tensor, Any] = {}    # leaf -> gradient (Tensors hash by identity)
     pending: dict[Tensor, Any] = {root: seed}
     heap: list[tuple[int, Tensor]] = [(-root._seq, root)]
+    # This loop runs once per node of every backward pass: names are bound locally, and the
+    # common case (first order, no stop set, no keyword arguments) takes the shortest path.
+    pop, push, take = heapq.heappop, heapq.heappush, pending.pop
+    positions = _POSITIONS
+    changed_since = _Changes.last
     previous = _GradMode.enabled
     _GradMode.enabled = create_graph
     try:
         while heap:
-            t = heapq.heappop(heap)[1]
-            g = pending.pop(t)
+            t = pop(heap)[1]
+            g = take(t)
             args = t._args
             if args is None:
                 raise RuntimeError(
                     "backward(): the graph behind this Tensor was already used by a previous "
                     "backward() and freed to save memory. Call backward(retain_graph=True) the "
                     "first time if you need to go through it twice.")
-            prim, kwargs = t._prim, t._kwargs
-            if _Changes.last > t._seq:  # some value was assigned after t was computed
+            prim = t._prim
+            kwargs = t._kwargs
+            if changed_since > t._seq:  # some value was assigned after t was computed
                 _check_unchanged(t)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
@@ -366,15 +376,18 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                 ans = prim(*args, **kwargs) if prim.uses_ans else t._value
             else:
                 # The arguments' values as they were in the forward pass: any assignment since
-                # would have failed the check above, so they need not be kept separately.
-                values = [a._value if isinstance(a, Tensor) else a for a in args]
+                # would have failed the check above.
+                values = t._values
                 ans = t._value
             rules = prim.vjps
-            for i in _POSITIONS.get(t._inputs) or _positions(t._inputs):
-                if prim.variadic:
+            variadic = prim.variadic
+            for i in positions.get(t._inputs) or _positions(t._inputs):
+                if variadic:
                     pg = rules[0](i, g, ans, *values, **kwargs)
-                else:
+                elif kwargs:
                     pg = rules[i](g, ans, *values, **kwargs)
+                else:
+                    pg = rules[i](g, ans, *values)
                 parent = args[i]
                 if parent._prim is None or (stop is not None and id(parent) in stop):
                     found[parent] = found[parent] + pg if parent in found else pg
@@ -382,9 +395,9 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     pending[parent] = pending[parent] + pg
                 else:
                     pending[parent] = pg
-                    heapq.heappush(heap, (-parent._seq, parent))
+                    push(heap, (-parent._seq, parent))
             if not retain_graph:
-                t._args = None
+                t._args = t._values = None
     finally:
         _GradMode.enabled = previous
     if create_graph:
@@ -415,11 +428,11 @@ def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:
     Rules may pass one array on to several inputs (``x + y``) or return broadcast views;
     copying only those keeps the common case free of copies.
     """
-    if isinstance(g, Tensor):
-        g = g._value
-    g = np.asarray(g)
-    if (id(g) in handed or not g.flags.writeable or g.dtype != like.dtype
-            or g.shape != like.shape or g.base is not None):
+    if type(g) is not np.ndarray:
+        g = np.asarray(g._value if isinstance(g, Tensor) else g)
+    # An array that owns its memory (no base) is writeable: rules never freeze one.
+    if (g.base is not None or g.dtype != like.dtype or g.shape != like.shape
+            or id(g) in handed):
         g = np.array(np.broadcast_to(g, like.shape), dtype=like.dtype, copy=True)
     handed.add(id(g))
     return g
