@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("04-matrix-calculus", course_modules=[])
+nb = Notebook("04-matrix-calculus", course_modules=["course.data"])
 
 nb.md(r"""
 # 04 · Matrix calculus and broadcasting
@@ -423,13 +423,493 @@ exactly that.
 """)
 
 nb.md(r"""
-## 6. `course.grad` on plain numpy code
+## 6. Your own engine: a `Tensor` class
+
+You now have a VJP for every operation of a dense layer. An **engine** is the bookkeeping that
+applies them for you: every operation on a `Tensor` creates a new node that remembers
+
+* its array `value`,
+* its **parents**, the Tensors it was computed from, and
+* one **VJP per parent**: a function that turns the gradient arriving at the node (the shape of
+  `value`) into that parent's share of it.
+
+This is the scalar `Value` of notebook 03 with arrays. A `Value` stored one number per parent
+and the backward pass multiplied by it; for arrays "multiply by the local derivative" is a
+different product for every operation ($\bar S W^\top$, `unbroadcast`, a mask), so a `Tensor`
+stores a function that computes it, built from your VJPs above.
+
+**Gradients add up.** `backward()` *adds* into the `grad` of every input Tensor (a Tensor
+without parents) and recomputes the `grad` of every computed node from zero; `zero_grad()`
+resets an input. This is the convention of `course.Tensor` and of PyTorch: gradients of several
+losses, or of several minibatches, accumulate until you reset them. (The scalar `Value` of
+notebook 03 reset every gradient at the start of `backward` instead, which is simpler while each
+input is used by one call; once parameters are shared by many calls, accumulation is the rule.)
+
+### Exercise 7 (4 points): operations with their VJPs
+
+Complete `__mul__`, `__truediv__`, `__matmul__`, `sum`, `mean`, `exp`, `log`, `relu` and
+`__getitem__`. Each returns **one** node, `Tensor(result, parents, vjps)`: `parents` are the
+operands themselves (`(self, other)` or `(self,)`), and `vjps[i]` takes the upstream gradient
+`g` to the gradient of `parents[i]`, with `parents[i]`'s shape. Use your functions from above
+(`unbroadcast`, `matmul_vjp`, `sum_vjp`, `mean_vjp`, `relu_vjp`): either operand of `*` and `/`
+may be broadcast. Addition is done for you as an example; subtraction and the reflected
+operators (`2 * x`, `X @ W` with an array `X`) are built from the others.
+""")
+
+nb.solution("tensor-ops", r"""
+class Tensor:
+    # An array node of the computational graph: the array version of notebook 03's Value.
+    __array_ufunc__ = None  # numpy defers to our operators: X @ W works for an array X
+
+    def __init__(self, value, parents=(), vjps=()):
+        self.value = np.asarray(value, dtype=float)
+        self.grad = np.zeros_like(self.value)  # d root / d self, once backward has run
+        self.parents = tuple(parents)          # the Tensors this one was computed from
+        self.vjps = tuple(vjps)                # one function per parent: gradient here -> its share there
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    def __repr__(self):
+        return f"Tensor(shape={self.shape}, {len(self.parents)} parent(s))"
+
+    def zero_grad(self):
+        self.grad = np.zeros_like(self.value)
+
+    # Worked example: addition. Either argument may be broadcast, so each VJP unbroadcasts.
+    def __add__(self, other):
+        other = as_tensor(other)
+        return Tensor(self.value + other.value, (self, other),
+                      (lambda g: unbroadcast(g, self.shape), lambda g: unbroadcast(g, other.shape)))
+
+    def __neg__(self):
+        return Tensor(-self.value, (self,), (lambda g: -g,))
+
+    def __mul__(self, other):
+        other = as_tensor(other)
+        ### BEGIN SOLUTION
+        return Tensor(self.value * other.value, (self, other),
+                      (lambda g: unbroadcast(g * other.value, self.shape),
+                       lambda g: unbroadcast(g * self.value, other.shape)))
+        ### END SOLUTION
+
+    def __truediv__(self, other):
+        other = as_tensor(other)
+        ### BEGIN SOLUTION
+        return Tensor(self.value / other.value, (self, other),
+                      (lambda g: unbroadcast(g / other.value, self.shape),
+                       lambda g: unbroadcast(-g * self.value / other.value ** 2, other.shape)))
+        ### END SOLUTION
+
+    def __matmul__(self, other):
+        other = as_tensor(other)
+        # 2-d @ 2-d only (a batch times a weight matrix).
+        ### BEGIN SOLUTION
+        return Tensor(self.value @ other.value, (self, other),
+                      (lambda g: matmul_vjp(self.value, other.value, g)[0],
+                       lambda g: matmul_vjp(self.value, other.value, g)[1]))
+        ### END SOLUTION
+
+    def sum(self, axis=None, keepdims=False):
+        ### BEGIN SOLUTION
+        return Tensor(self.value.sum(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: sum_vjp(self.shape, axis, keepdims, g),))
+        ### END SOLUTION
+
+    def mean(self, axis=None, keepdims=False):
+        ### BEGIN SOLUTION
+        return Tensor(self.value.mean(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: mean_vjp(self.shape, axis, keepdims, g),))
+        ### END SOLUTION
+
+    def exp(self):
+        ### BEGIN SOLUTION
+        e = np.exp(self.value)
+        return Tensor(e, (self,), (lambda g: g * e,))
+        ### END SOLUTION
+
+    def log(self):
+        ### BEGIN SOLUTION
+        return Tensor(np.log(self.value), (self,), (lambda g: g / self.value,))
+        ### END SOLUTION
+
+    def relu(self):
+        ### BEGIN SOLUTION
+        return Tensor(np.maximum(self.value, 0.0), (self,), (lambda g: relu_vjp(self.value, g),))
+        ### END SOLUTION
+
+    def __getitem__(self, index):
+        # Picking entries (e.g. scores[np.arange(N), y]) may pick one entry several times.
+        ### BEGIN SOLUTION
+        def vjp(g):
+            grad = np.zeros_like(self.value)
+            np.add.at(grad, index, g)  # repeated indices add up (grad[index] += g would not)
+            return grad
+        return Tensor(self.value[index], (self,), (vjp,))
+        ### END SOLUTION
+
+    # Built from the operations above.
+    def __sub__(self, other):
+        return self + (-as_tensor(other))
+
+    def __radd__(self, other):
+        return as_tensor(other) + self
+
+    def __rsub__(self, other):
+        return as_tensor(other) - self
+
+    def __rmul__(self, other):
+        return as_tensor(other) * self
+
+    def __rtruediv__(self, other):
+        return as_tensor(other) / self
+
+    def __rmatmul__(self, other):
+        return as_tensor(other) @ self
+
+
+def as_tensor(x):
+    # A constant (a number or an array) becomes a Tensor with no parents.
+    return x if isinstance(x, Tensor) else Tensor(x)
+""")
+
+nb.code(r"""
+def check_op(out, inputs, f, g, name, mistakes=None):
+    # Test helper: `out` must be ONE node computed by f from the values of `inputs`: its value, its
+    # parents (the inputs themselves, in order), and each parent's VJP at the upstream gradient g
+    # against numeric differences of sum(g * f(...)). mistakes: {argument index: {hint: value}}.
+    check(isinstance(out, Tensor), f"{name} should return a Tensor, got {type(out).__name__}.",
+          "return Tensor(result, parents, vjps).")
+    values = [np.asarray(t.value, dtype=float) for t in inputs]
+    check_array(out.value, f(*values), f"{name}.value")
+    parents = tuple(out.parents)
+    check(len(parents) == len(inputs) and all(p is q for p, q in zip(parents, inputs)),
+          f"{name}.parents should be the {len(inputs)} operand(s) themselves, in order; got {len(parents)} parent(s).",
+          "return a single node whose parents are (self, other) (or (self,)), not a result of other Tensor operations.")
+    vjps = tuple(out.vjps)
+    check(len(vjps) == len(inputs), f"{name} should have one VJP per parent ({len(inputs)}), got {len(vjps)}.")
+    for i, (vjp, value) in enumerate(zip(vjps, values)):
+        def f_i(x, i=i):
+            args = list(values)
+            args[i] = x
+            return np.sum(g * f(*args))
+        which = "" if len(inputs) == 1 else (" for the first operand" if i == 0 else " for the second operand")
+        check_gradient(f_i, value, vjp(g), f"the VJP of {name}{which}", mistakes=(mistakes or {}).get(i))
+""", role="trusted")
+
+nb.tests("tensor-ops-tests", 4, r"""
+A, B = rng.normal(size=(3, 4)), rng.normal(size=(4,))  # B is broadcast along A's rows
+a, b = Tensor(A), Tensor(B)
+g = rng.normal(size=(3, 4))
+check_op(a * b, (a, b), lambda x, y: x * y, g, "a * b (b of shape (4,) broadcast over 3 rows)", mistakes={
+    0: {"each factor's VJP multiplies g by the OTHER factor: d(a*b)/da = b, not a.": g * A},
+    1: {"each factor's VJP multiplies g by the OTHER factor: d(a*b)/db = a, not b.": (g * B).sum(axis=0),
+        "b was broadcast over the rows: unbroadcast(g * a.value, b's shape) sums its VJP over them.": g * A}})
+C = rng.uniform(1.0, 2.0, size=(3, 1))                 # a column, broadcast along A's columns
+c = Tensor(C)
+check_op(a / c, (a, c), lambda x, y: x / y, g, "a / c (c of shape (3, 1))", mistakes={
+    1: {"d(a/c)/dc = -a / c**2: you left out the minus sign.": (g * A / C ** 2).sum(axis=1, keepdims=True),
+        "d(a/c)/dc = -a / c**2, not -1 / c**2.": (-g / C ** 2).sum(axis=1, keepdims=True)}})
+W = rng.normal(size=(4, 2))
+w_ = Tensor(W)
+g2 = rng.normal(size=(3, 2))
+check_op(a @ w_, (a, w_), lambda x, y: x @ y, g2, "a @ w")
+check_op(a.sum(axis=0), (a,), lambda x: x.sum(axis=0), rng.normal(size=4), "a.sum(axis=0)")
+check_op(a.sum(axis=1, keepdims=True), (a,), lambda x: x.sum(axis=1, keepdims=True), rng.normal(size=(3, 1)),
+         "a.sum(axis=1, keepdims=True)")
+gm = rng.normal()
+check_op(a.mean(), (a,), lambda x: x.mean(), gm, "a.mean()", mistakes={
+    0: {"the mean divides by the number of entries it averages, so its VJP does too (mean vs sum).": np.full((3, 4), gm)}})
+check_op(a.exp(), (a,), np.exp, g, "a.exp()", mistakes={
+    0: {"d exp(a)/da = exp(a): multiply g by the exponential, not by a.": g * A}})
+P = rng.uniform(0.5, 2.0, size=(3, 4))
+pos = Tensor(P)
+check_op(pos.log(), (pos,), np.log, g, "p.log()", mistakes={
+    0: {"d log(p)/dp = 1/p: divide g by p (you multiplied).": g * P}})
+check_op(a.relu(), (a,), lambda x: np.maximum(x, 0.0), g, "a.relu()", mistakes={
+    0: {"the ReLU mask comes from the forward input (a.value > 0), not from the upstream gradient g.": g * (g > 0)}})
+rows = np.array([0, 2, 0])                            # row 0 is picked twice
+gi = rng.normal(size=(3, 4))
+twice = np.zeros((3, 4)); twice[rows] = gi             # what grad[rows] = g (or +=) gives
+check_op(a[rows], (a,), lambda x: x[rows], gi, "a[[0, 2, 0]] (row 0 picked twice)", mistakes={
+    0: {"row 0 is picked twice, so its gradient is the SUM of both rows of g: grad[index] = g (or +=) keeps only "
+        "one of them; use np.add.at(grad, index, g).": twice}})
+### BEGIN HIDDEN TESTS
+# Broadcasting in every direction, and every operation on other shapes.
+for sx, sy in [((3, 1), (1, 4)), ((2, 3, 4), (3, 1)), ((), (2, 3)), ((5,), (1,))]:
+    X_ = rng.uniform(0.5, 2.0, size=sx) * rng.choice([-1.0, 1.0], size=sx)  # away from 0: x divides too
+    Y_ = rng.uniform(1.0, 2.0, size=sy)
+    x_, y_ = Tensor(X_), Tensor(Y_)
+    out_shape = np.broadcast_shapes(sx, sy)
+    check_op(x_ * y_, (x_, y_), lambda u, v: u * v, rng.normal(size=out_shape), f"x * y for shapes {sx} and {sy}")
+    check_op(x_ / y_, (x_, y_), lambda u, v: u / v, rng.normal(size=out_shape), f"x / y for shapes {sx} and {sy}")
+    check_op(y_ / x_, (y_, x_), lambda u, v: u / v, rng.normal(size=out_shape), f"y / x for shapes {sy} and {sx}")
+Ah = rng.normal(size=(2, 3, 4))
+ah = Tensor(Ah)
+for axis, keep in [(None, False), (0, False), (1, True), (2, False), (-1, True)]:
+    shape_out = np.shape(Ah.sum(axis=axis, keepdims=keep))
+    check_op(ah.sum(axis=axis, keepdims=keep), (ah,), lambda x: x.sum(axis=axis, keepdims=keep),
+             rng.normal(size=shape_out), f"sum(axis={axis}, keepdims={keep}) of a (2, 3, 4) Tensor")
+    check_op(ah.mean(axis=axis, keepdims=keep), (ah,), lambda x: x.mean(axis=axis, keepdims=keep),
+             rng.normal(size=shape_out), f"mean(axis={axis}, keepdims={keep}) of a (2, 3, 4) Tensor")
+Xm, Wm = rng.normal(size=(6, 5)), rng.normal(size=(5, 3))
+xm, wm = Tensor(Xm), Tensor(Wm)
+check_op(xm @ wm, (xm, wm), lambda u, v: u @ v, rng.normal(size=(6, 3)), "x @ w for (6, 5) @ (5, 3)")
+S = rng.normal(size=(5, 4))
+s_ = Tensor(S)
+labels = np.array([3, 0, 3, 1, 2])
+check_op(s_[np.arange(5), labels], (s_,), lambda x: x[np.arange(5), labels], rng.normal(size=5),
+         "scores[np.arange(N), labels] (the cross-entropy's pick)")
+check_op(s_[labels], (s_,), lambda x: x[labels], rng.normal(size=(5, 4)), "s[[3, 0, 3, 1, 2]] (repeated rows)")
+check_op(s_.exp(), (s_,), np.exp, rng.normal(size=(5, 4)), "exp of a (5, 4) Tensor")
+check_op(s_.relu(), (s_,), lambda x: np.maximum(x, 0.0), rng.normal(size=(5, 4)), "relu of a (5, 4) Tensor")
+Ps = rng.uniform(0.2, 3.0, size=(4, 2))
+ps = Tensor(Ps)
+check_op(ps.log(), (ps,), np.log, rng.normal(size=(4, 2)), "log of a (4, 2) Tensor")
+### END HIDDEN TESTS
+""")
+
+nb.md(r"""
+## 7. The backward pass of the engine
+
+As in notebook 03: list the nodes in a **topological order** (every node after its parents; an
+iterative depth-first search with a visited set, as in your `topological_order` there), then go
+through it **backwards** and let every node hand its gradient to its parents:
+`parent.grad = parent.grad + vjp(node.grad)`. A node used twice receives two contributions
+(fan-out), and every node must appear **once** in the order: a node listed twice would pass its
+gradient on twice.
+
+### Exercise 8 (3 points): `backprop(root)`
+
+1. collect the nodes in topological order (each once);
+2. set the `grad` of every **computed** node (one with parents) to zeros; inputs keep theirs, so
+   that gradients accumulate across calls;
+3. seed the output: `root.grad = np.ones_like(root.value)` (for a scalar loss, $\partial L/\partial L = 1$);
+4. for each node in reverse order, add `vjp(node.grad)` into each parent's `grad`.
+""")
+
+nb.solution("tensor-backprop", r"""
+def backprop(root):
+    ### BEGIN SOLUTION
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    for node in order:
+        if node.parents:  # computed nodes start from zero; inputs (leaves) accumulate
+            node.grad = np.zeros_like(node.value)
+    root.grad = np.ones_like(root.value)
+    for node in reversed(order):
+        for parent, vjp in zip(node.parents, node.vjps):
+            parent.grad = parent.grad + vjp(node.grad)
+    ### END SOLUTION
+
+
+Tensor.backward = lambda self: backprop(self)  # so that y.backward() works too
+""")
+
+nb.tests("tensor-backprop-tests", 3, r"""
+# Only the given operations (+, -): this test does not depend on Exercise 7.
+x, w = Tensor(np.array([1.0, -2.0])), Tensor(np.array([0.5, 4.0]))
+h = x + w
+y = (h + h) + x          # h is used twice (fan-out); dy/dx = 3, dy/dw = 2 (y is summed: the seed is ones)
+y.backward()
+check_array(np.array([x.grad, w.grad]), np.array([[3.0, 3.0], [2.0, 2.0]]), "(x.grad, w.grad) for y = (h + h) + x, h = x + w",
+            mistakes={
+    "h reached the backward pass twice: your topological order lists the shared node h more than once (once per path "
+    "to it), so its gradient was passed on twice. Keep a set of visited nodes (by id) and add each node once.":
+        np.array([[5.0, 5.0], [4.0, 4.0]]),
+    "fan-out: h is used twice, so its gradient is the SUM of both contributions; add into parent.grad "
+    "(parent.grad = parent.grad + vjp(node.grad)) instead of overwriting it.": np.array([[1.0, 1.0], [1.0, 1.0]]),
+    "process the nodes from the output back to the inputs: iterate over reversed(order). In topological order, "
+    "the gradient reaches h before h's own gradient is complete.": np.array([[1.0, 1.0], [0.0, 0.0]]),
+})
+y.backward()            # a second call adds to the inputs' gradients
+check_array(np.array([x.grad, w.grad]), np.array([[6.0, 6.0], [4.0, 4.0]]), "(x.grad, w.grad) after a second y.backward()",
+            mistakes={
+    "gradients of the inputs accumulate over calls (the convention of course.Tensor and PyTorch): reset only the "
+    "computed nodes (those with parents) at the start of backprop; zero_grad() resets an input.":
+        np.array([[3.0, 3.0], [2.0, 2.0]]),
+    "reset the grad of every computed node (a node with parents) to zeros at the start of backprop: h and the "
+    "other computed nodes still held gradients from the first call.": np.array([[10.0, 10.0], [8.0, 8.0]])})
+x.zero_grad()
+w.zero_grad()
+y.backward()
+check_array(np.array([x.grad, w.grad]), np.array([[3.0, 3.0], [2.0, 2.0]]), "(x.grad, w.grad) after zero_grad() and y.backward()",
+)
+### BEGIN HIDDEN TESTS
+# With the operations of Exercise 7: a small network's loss against numeric differences.
+Xb, yb = rng.normal(size=(6, 3)), np.array([0, 1, 1, 0, 2, 1])
+def loss_of(W1v, W2v, lib):
+    if lib == "numpy":
+        hh = np.maximum(Xb @ W1v, 0.0)
+        sc = hh @ W2v
+        sh = sc - sc.max(axis=1, keepdims=True)
+        return np.mean(np.log(np.exp(sh).sum(axis=1)) - sh[np.arange(6), yb]) + (W1v * W1v).sum() / 7
+    W1t, W2t = Tensor(W1v), Tensor(W2v)
+    sc = (Tensor(Xb) @ W1t).relu() @ W2t
+    sh = sc - sc.value.max(axis=1, keepdims=True)
+    loss = (sh.exp().sum(axis=1).log() - sh[np.arange(6), yb]).mean() + (W1t * W1t).sum() / 7
+    loss.backward()
+    return W1t.grad, W2t.grad
+W1b, W2b = rng.normal(size=(3, 5)), rng.normal(size=(5, 3))
+g1, g2 = loss_of(W1b, W2b, "tensor")
+check_gradient(lambda t: loss_of(t, W2b, "numpy"), W1b, g1, "dW1 of a small network built with your Tensor")
+check_gradient(lambda t: loss_of(W1b, t, "numpy"), W2b, g2, "dW2 of a small network built with your Tensor")
+# A diamond built with the operations of Exercise 7: u is shared by three paths.
+xd = Tensor(np.array([0.3, -0.7]))
+u = xd * xd
+z = (u * 2.0 + u.exp() + u / 3.0).sum()
+z.backward()
+check_gradient(lambda t: np.sum(2 * t * t + np.exp(t * t) + t * t / 3), xd.value, xd.grad, "x.grad for a diamond-shaped graph")
+# A chain of 300 operations.
+xc = Tensor(np.array([1.0, 2.0]))
+yc = xc
+for _ in range(300):
+    yc = yc * 1.001 + 0.0
+yc.backward()
+check_array(xc.grad, np.full(2, 1.001 ** 300), "x.grad at the start of a chain of 300 operations")
+### END HIDDEN TESTS
+""")
+
+nb.md(r"""
+## 8. Training with your engine
+
+Your engine can now train the two-layer network of notebook 07 on the spiral: 2 inputs, 100
+ReLU units, 3 classes, softmax cross-entropy plus $\tfrac{\lambda}{2}(\lVert W_1\rVert^2 +
+\lVert W_2\rVert^2)$. The scores are shifted by their (constant) row maximum before `exp`, which
+changes nothing in the loss or its gradient but keeps `exp` from overflowing.
+
+### Exercise 9 (2 points): `spiral_loss_and_grads(params, X, y, reg)`
+
+`params` is a dict of arrays `W1` (2, H), `b1` (H,), `W2` (H, 3), `b2` (3,). Wrap each in a
+`Tensor`, compute the loss with your operations, call `backward()`, and return
+`(loss as a float, {name: gradient array})`. The test trains with it (full batch, learning rate 1,
+$\lambda = 10^{-4}$, 1000 steps) and checks the training accuracy.
+""")
+
+nb.code(r"""
+from course.data import make_spiral
+
+X_sp, y_sp = make_spiral(n_per_class=100, n_classes=3, seed=0)
+
+
+def init_two_layer(D, H, K, seed=0):
+    r = np.random.default_rng(seed)
+    return {"W1": r.normal(0, np.sqrt(2 / D), size=(D, H)), "b1": np.zeros(H),
+            "W2": r.normal(0, np.sqrt(2 / H), size=(H, K)), "b2": np.zeros(K)}
+
+
+def train(loss_and_grads, params, X, y, reg=1e-4, lr=1.0, steps=1000):
+    # Full-batch gradient descent with the gradients that loss_and_grads returns.
+    params = {k: v.copy() for k, v in params.items()}
+    losses = []
+    for _ in range(steps):
+        loss, grads = loss_and_grads(params, X, y, reg)
+        for k in params:
+            params[k] -= lr * np.asarray(grads[k])
+        losses.append(float(loss))
+    return params, losses
+
+
+def accuracy(params, X, y):
+    scores = np.maximum(X @ params["W1"] + params["b1"], 0) @ params["W2"] + params["b2"]
+    return np.mean(np.argmax(scores, axis=1) == y)
+""", role="both")
+
+nb.solution("spiral-own-engine", r"""
+def spiral_loss_and_grads(params, X, y, reg):
+    ### BEGIN SOLUTION
+    P = {k: Tensor(v) for k, v in params.items()}
+    h = (X @ P["W1"] + P["b1"]).relu()
+    scores = h @ P["W2"] + P["b2"]
+    shifted = scores - scores.value.max(axis=1, keepdims=True)  # a constant shift: exp cannot overflow
+    data = (shifted.exp().sum(axis=1).log() - shifted[np.arange(len(y)), y]).mean()
+    loss = data + 0.5 * reg * ((P["W1"] * P["W1"]).sum() + (P["W2"] * P["W2"]).sum())
+    loss.backward()
+    return float(loss.value), {k: P[k].grad for k in P}
+    ### END SOLUTION
+""")
+
+nb.code(r"""
+def reference_loss(params, X, y, reg):
+    # The same loss in plain numpy, differentiated by the course's engine (for the tests).
+    h = np.maximum(X @ params["W1"] + params["b1"], 0)
+    s = h @ params["W2"] + params["b2"]
+    s = s - np.max(s, axis=1, keepdims=True)
+    data = np.mean(np.log(np.sum(np.exp(s), axis=1)) - s[np.arange(len(y)), y])
+    return data + 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+""", role="trusted")
+
+nb.tests("spiral-own-engine-tests", 2, r"""
+p0 = init_two_layer(2, 100, 3)
+out = spiral_loss_and_grads(p0, X_sp, y_sp, 0.1)
+check(isinstance(out, tuple) and len(out) == 2, "spiral_loss_and_grads should return (loss, grads).",
+      "return float(loss.value), {k: P[k].grad for k in P}")
+loss0, grads0 = out
+ref_loss, ref_grads = course.value_and_grad(reference_loss)(p0, X_sp, y_sp, 0.1)
+no_reg = reference_loss(p0, X_sp, y_sp, 0.0)
+check_scalar(loss0, ref_loss, "the loss at the initial parameters (reg = 0.1)", mistakes={
+    "the loss includes the L2 penalty 0.5 * reg * (sum(W1**2) + sum(W2**2)).": no_reg,
+    "the penalty is 0.5 * reg * (sum(W1**2) + sum(W2**2)): you left out the 0.5.": 2 * ref_loss - no_reg,
+    "the cross-entropy is the MEAN over the examples, not the sum (mean vs sum).":
+        len(y_sp) * no_reg + (ref_loss - no_reg)})
+for k in ("W1", "b1", "W2", "b2"):
+    check_array(grads0[k], ref_grads[k], f"grads['{k}'] at the initial parameters", batch=len(y_sp))
+p_own, losses_own = train(spiral_loss_and_grads, p0, X_sp, y_sp)
+acc = accuracy(p_own, X_sp, y_sp)
+print(f"trained with your engine: loss {losses_own[-1]:.3f}, training accuracy {acc:.1%}")
+check(acc >= 0.99, f"trained with your engine, the network classifies only {acc:.1%} of the spiral correctly (need >= 99%).",
+      "check the loss and gradients above: with the right gradients 1000 steps reach 99%.")
+### BEGIN HIDDEN TESTS
+ph = init_two_layer(2, 7, 3, seed=5)
+Xh, yh = rng.normal(size=(9, 2)), np.array([0, 1, 2, 2, 1, 0, 0, 1, 2])
+_, gh = spiral_loss_and_grads(ph, Xh, yh, 0.3)
+for k in ("W1", "b1", "W2", "b2"):
+    def f_k(t, k=k):
+        q = dict(ph)
+        q[k] = t
+        return reference_loss(q, Xh, yh, 0.3)
+    check_gradient(f_k, ph[k], gh[k], f"grads['{k}'] (9 points, 7 hidden units) vs numeric differences")
+### END HIDDEN TESTS
+""")
+
+nb.code(r"""
+p_mine, losses_mine = train(spiral_loss_and_grads, init_two_layer(2, 100, 3), X_sp, y_sp)
+print(f"your engine: final loss {losses_mine[-1]:.3f}, training accuracy {accuracy(p_mine, X_sp, y_sp):.1%}")
+fig, ax = plt.subplots(figsize=(5, 3.5))
+ax.semilogy(losses_mine)
+ax.set_xlabel("step"); ax.set_ylabel("loss"); ax.set_title("the spiral, trained with your own engine")
+plt.show()
+""", role="demo")
+
+nb.md(r"""
+That is the whole of reverse mode: a node per operation that remembers its parents and VJPs, a
+topological order, and one loop. The reference engine, `course.Tensor`, is the same design with
+more operations, each rule in one table (`course.autodiff.rules`), and a few things a teaching
+engine can skip: it frees the graph after `backward`, refuses to differentiate through values
+that were changed after the forward pass, and differentiates plain numpy code (`np.exp(x)`,
+`np.maximum(0, x)`) because numpy hands such calls to it.
+""")
+
+nb.md(r"""
+## 9. `course.grad` on plain numpy code
 
 From now on we will mostly let the engine differentiate. `course.grad(f)` returns a function with
 the same arguments as `f` that returns the gradient with respect to the first argument (which can
 be an array, a float, or a dict/tuple of arrays; the gradient has the same structure).
 
-### Exercise 7 (2 points): linear regression with `course.grad`
+### Exercise 10 (2 points): linear regression with `course.grad`
 
 Write the mean squared error of a linear model in plain numpy,
 $$L(w, b) = \frac1N\sum_{i=1}^N (x_i^\top w + b - y_i)^2,$$

@@ -3,6 +3,157 @@ from catalogue import Wrong
 
 NOTEBOOK = "04-matrix-calculus"
 
+
+def _one(text: str, old: str, new: str) -> str:
+    """``text`` with the single occurrence of ``old`` replaced (a long answer cell, one mistake)."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+# The engine's answer cells (Exercises 7-9) as the student completes them correctly; each entry
+# below changes one thing.
+_OPS = '''
+class Tensor:
+    # An array node of the computational graph: the array version of notebook 03's Value.
+    __array_ufunc__ = None  # numpy defers to our operators: X @ W works for an array X
+
+    def __init__(self, value, parents=(), vjps=()):
+        self.value = np.asarray(value, dtype=float)
+        self.grad = np.zeros_like(self.value)  # d root / d self, once backward has run
+        self.parents = tuple(parents)          # the Tensors this one was computed from
+        self.vjps = tuple(vjps)                # one function per parent: gradient here -> its share there
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    def __repr__(self):
+        return f"Tensor(shape={self.shape}, {len(self.parents)} parent(s))"
+
+    def zero_grad(self):
+        self.grad = np.zeros_like(self.value)
+
+    # Worked example: addition. Either argument may be broadcast, so each VJP unbroadcasts.
+    def __add__(self, other):
+        other = as_tensor(other)
+        return Tensor(self.value + other.value, (self, other),
+                      (lambda g: unbroadcast(g, self.shape), lambda g: unbroadcast(g, other.shape)))
+
+    def __neg__(self):
+        return Tensor(-self.value, (self,), (lambda g: -g,))
+
+    def __mul__(self, other):
+        other = as_tensor(other)
+        return Tensor(self.value * other.value, (self, other),
+                      (lambda g: unbroadcast(g * other.value, self.shape),
+                       lambda g: unbroadcast(g * self.value, other.shape)))
+
+    def __truediv__(self, other):
+        other = as_tensor(other)
+        return Tensor(self.value / other.value, (self, other),
+                      (lambda g: unbroadcast(g / other.value, self.shape),
+                       lambda g: unbroadcast(-g * self.value / other.value ** 2, other.shape)))
+
+    def __matmul__(self, other):
+        other = as_tensor(other)
+        # 2-d @ 2-d only (a batch times a weight matrix).
+        return Tensor(self.value @ other.value, (self, other),
+                      (lambda g: matmul_vjp(self.value, other.value, g)[0],
+                       lambda g: matmul_vjp(self.value, other.value, g)[1]))
+
+    def sum(self, axis=None, keepdims=False):
+        return Tensor(self.value.sum(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: sum_vjp(self.shape, axis, keepdims, g),))
+
+    def mean(self, axis=None, keepdims=False):
+        return Tensor(self.value.mean(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: mean_vjp(self.shape, axis, keepdims, g),))
+
+    def exp(self):
+        e = np.exp(self.value)
+        return Tensor(e, (self,), (lambda g: g * e,))
+
+    def log(self):
+        return Tensor(np.log(self.value), (self,), (lambda g: g / self.value,))
+
+    def relu(self):
+        return Tensor(np.maximum(self.value, 0.0), (self,), (lambda g: relu_vjp(self.value, g),))
+
+    def __getitem__(self, index):
+        # Picking entries (e.g. scores[np.arange(N), y]) may pick one entry several times.
+        def vjp(g):
+            grad = np.zeros_like(self.value)
+            np.add.at(grad, index, g)  # repeated indices add up (grad[index] += g would not)
+            return grad
+        return Tensor(self.value[index], (self,), (vjp,))
+
+    # Built from the operations above.
+    def __sub__(self, other):
+        return self + (-as_tensor(other))
+
+    def __radd__(self, other):
+        return as_tensor(other) + self
+
+    def __rsub__(self, other):
+        return as_tensor(other) - self
+
+    def __rmul__(self, other):
+        return as_tensor(other) * self
+
+    def __rtruediv__(self, other):
+        return as_tensor(other) / self
+
+    def __rmatmul__(self, other):
+        return as_tensor(other) @ self
+
+
+def as_tensor(x):
+    # A constant (a number or an array) becomes a Tensor with no parents.
+    return x if isinstance(x, Tensor) else Tensor(x)
+'''
+
+
+_BACKPROP = '''
+def backprop(root):
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node.parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    for node in order:
+        if node.parents:  # computed nodes start from zero; inputs (leaves) accumulate
+            node.grad = np.zeros_like(node.value)
+    root.grad = np.ones_like(root.value)
+    for node in reversed(order):
+        for parent, vjp in zip(node.parents, node.vjps):
+            parent.grad = parent.grad + vjp(node.grad)
+
+
+Tensor.backward = lambda self: backprop(self)  # so that y.backward() works too
+'''
+
+
+_SPIRAL = '''
+def spiral_loss_and_grads(params, X, y, reg):
+    P = {k: Tensor(v) for k, v in params.items()}
+    h = (X @ P["W1"] + P["b1"]).relu()
+    scores = h @ P["W2"] + P["b2"]
+    shifted = scores - scores.value.max(axis=1, keepdims=True)  # a constant shift: exp cannot overflow
+    data = (shifted.exp().sum(axis=1).log() - shifted[np.arange(len(y)), y]).mean()
+    loss = data + 0.5 * reg * ((P["W1"] * P["W1"]).sum() + (P["W2"] * P["W2"]).sum())
+    loss.backward()
+    return float(loss.value), {k: P[k].grad for k in P}
+'''
+
+
 WRONG = [
     # --- converted from tests/bugzoo/nb04.py -------------------------------------------------
     Wrong("matmul-dW-missing-transpose", cell="matmul-vjp",
@@ -235,4 +386,91 @@ def relu_vjp(Z, dH):
     dH[Z <= 0] = 0
     return dH
 '''),
+    # --- the student's own engine (issue 12) ----------------------------------------------------
+    Wrong("tensor-mul-own-factor", cell="tensor-ops",
+          mistake="the VJP of a*b for a multiplies g by a itself instead of by b",
+          hint="the OTHER factor",
+          answer=_one(_OPS, "(lambda g: unbroadcast(g * other.value, self.shape),",
+                      "(lambda g: unbroadcast(g * self.value, self.shape),")),
+    Wrong("tensor-mul-no-unbroadcast", cell="tensor-ops",
+          mistake="the VJP of a*b for a broadcast b is not summed back to b's shape",
+          hint="unbroadcast",
+          answer=_one(_OPS, "lambda g: unbroadcast(g * self.value, other.shape)))\n\n    def __truediv__",
+                      "lambda g: g * self.value))\n\n    def __truediv__")),
+    Wrong("tensor-div-sign", cell="tensor-ops",
+          mistake="d(a/c)/dc = +a/c**2 (the minus sign lost)",
+          hint="minus sign",
+          answer=_one(_OPS, "unbroadcast(-g * self.value / other.value ** 2, other.shape)",
+                      "unbroadcast(g * self.value / other.value ** 2, other.shape)")),
+    Wrong("tensor-matmul-dw-transposed", cell="tensor-ops",
+          mistake="the VJP of a @ w for w is g.T @ a (the transpose of a.T @ g)",
+          hint="transpose",
+          answer=_one(_OPS, """                       lambda g: matmul_vjp(self.value, other.value, g)[1]))""",
+                      """                       lambda g: g.T @ self.value))""")),
+    Wrong("tensor-mean-as-sum", cell="tensor-ops",
+          mistake="the VJP of mean is the VJP of sum (not divided by n)",
+          hint="mean vs sum",
+          answer=_one(_OPS, "(lambda g: mean_vjp(self.shape, axis, keepdims, g),)",
+                      "(lambda g: sum_vjp(self.shape, axis, keepdims, g),)")),
+    Wrong("tensor-exp-times-input", cell="tensor-ops",
+          mistake="the VJP of exp multiplies g by the input instead of by exp(input)",
+          hint="multiply g by the exponential",
+          answer=_one(_OPS, "(lambda g: g * e,)", "(lambda g: g * self.value,)")),
+    Wrong("tensor-log-multiplies", cell="tensor-ops",
+          mistake="the VJP of log multiplies g by p instead of dividing",
+          hint="divide g by p",
+          answer=_one(_OPS, "(lambda g: g / self.value,)", "(lambda g: g * self.value,)")),
+    Wrong("tensor-relu-mask-from-g", cell="tensor-ops",
+          mistake="the ReLU mask is taken from the upstream gradient",
+          hint="mask comes from the forward input",
+          answer=_one(_OPS, "(lambda g: relu_vjp(self.value, g),)", "(lambda g: relu_vjp(g, g),)")),
+    Wrong("tensor-getitem-assignment", cell="tensor-ops",
+          mistake="grad[index] += g instead of np.add.at: repeated indices count once",
+          hint="np.add.at",
+          answer=_one(_OPS, "np.add.at(grad, index, g)  # repeated indices add up (grad[index] += g would not)",
+                      "grad[index] += g")),
+    Wrong("tensor-sum-composed", cell="tensor-ops",
+          mistake="sum is not one node: built as a product with a ones vector (parents are not the operands)",
+          hint="single node",
+          answer=_one(_OPS, """        return Tensor(self.value.sum(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: sum_vjp(self.shape, axis, keepdims, g),))""",
+                      """        if axis == 0 and not keepdims and self.value.ndim == 2:
+            return as_tensor(np.ones(self.shape[0])) @ self
+        return Tensor(self.value.sum(axis=axis, keepdims=keepdims), (self,),
+                      (lambda g: sum_vjp(self.shape, axis, keepdims, g),))""")),
+    Wrong("backprop-no-visited-set", cell="tensor-backprop",
+          mistake="the topological order has no visited set: a shared node is listed once per path",
+          hint="more than once",
+          answer=_one(_BACKPROP, """        if id(node) in visited:
+            continue
+""", "")),
+    Wrong("backprop-overwrites", cell="tensor-backprop",
+          mistake="parent.grad = vjp(node.grad): fan-out contributions overwrite each other",
+          hint="fan-out",
+          answer=_one(_BACKPROP, "parent.grad = parent.grad + vjp(node.grad)", "parent.grad = vjp(node.grad)")),
+    Wrong("backprop-forward-order", cell="tensor-backprop",
+          mistake="the nodes are processed in topological order instead of reversed",
+          hint="reversed(order)",
+          answer=_one(_BACKPROP, "for node in reversed(order):", "for node in order:")),
+    Wrong("backprop-resets-inputs", cell="tensor-backprop",
+          mistake="every node's grad is reset, inputs included: gradients do not accumulate over calls",
+          hint="accumulate over calls",
+          answer=_one(_BACKPROP, """        if node.parents:  # computed nodes start from zero; inputs (leaves) accumulate
+            node.grad = np.zeros_like(node.value)""", """        node.grad = np.zeros_like(node.value)""")),
+    Wrong("backprop-no-reset", cell="tensor-backprop",
+          mistake="computed nodes are not reset: gradients of an earlier call leak in",
+          hint="still held gradients",
+          answer=_one(_BACKPROP, """    for node in order:
+        if node.parents:  # computed nodes start from zero; inputs (leaves) accumulate
+            node.grad = np.zeros_like(node.value)
+""", "")),
+    Wrong("spiral-no-penalty", cell="spiral-own-engine",
+          mistake="the L2 penalty is left out of the loss",
+          hint="L2 penalty",
+          answer=_one(_SPIRAL, """    loss = data + 0.5 * reg * ((P["W1"] * P["W1"]).sum() + (P["W2"] * P["W2"]).sum())""",
+                      """    loss = data""")),
+    Wrong("spiral-sum-not-mean", cell="spiral-own-engine",
+          mistake="the cross-entropy is summed over the examples instead of averaged",
+          hint="mean vs sum",
+          answer=_one(_SPIRAL, "- shifted[np.arange(len(y)), y]).mean()", "- shifted[np.arange(len(y)), y]).sum()")),
 ]
