@@ -31,7 +31,7 @@ nb.code(r"""
 import os
 
 # Small matrix products run faster on one BLAS thread; with several threads on a busy shared
-# machine (Binder, CI) training was measured 100x slower. Must be set before numpy is imported.
+# machine (Binder, a grading server) training was measured 100x slower. Must be set before numpy is imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import matplotlib.pyplot as plt

@@ -23,10 +23,10 @@ $28\times28$ pixels (60,000 for training, of which we keep the last 10,000 for v
 | 3-layer | 784-100-200-10 | 98% and more, with enough epochs |
 
 **Data sets.** `course.data.load_mnist` looks for the files locally and downloads MNIST if it is
-missing (on Binder and on your own computer with internet access). Where MNIST cannot be had
-(an offline CI machine, for example), the notebook falls back to **Fashion-MNIST** (same format:
-$28\times28$ images of 10 kinds of clothing; harder, MLPs reach about 88-89%), and trains an extra
-model on the real **MNIST test split** if only that is present. Choose explicitly with the
+missing (on Binder and on your own computer with internet access). Where MNIST cannot be
+downloaded (a computer without internet access), the notebook falls back to **Fashion-MNIST**
+(same format: $28\times28$ images of 10 kinds of clothing; harder, MLPs reach about 88-89%).
+Choose explicitly with the
 environment variable `COURSE_DATASET` (`auto`, the default; `digits`; `fashion`). The cell
 below prints what it uses and why.
 """)
@@ -35,7 +35,7 @@ nb.code(r"""
 import os
 
 # Small matrix products run faster on one BLAS thread; with several threads on a busy shared
-# machine (Binder, CI) training was measured 100x slower. Must be set before numpy is imported.
+# machine (Binder, a grading server) training was measured 100x slower. Must be set before numpy is imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import time
 from pathlib import Path
@@ -416,8 +416,9 @@ check(final_losses["1-layer"] < np.log(10), "the 1-layer model's mean loss did n
 nb.md(r"""
 ## 4. Training curves
 
-Loss and validation accuracy per epoch. Deeper networks fit better; on MNIST the 1-layer model
-levels off near 92% because a linear classifier cannot do better on raw pixels.
+Loss and validation accuracy per epoch. Deeper networks fit better; the 1-layer model levels off
+first, because a linear classifier cannot do better on raw pixels. The cell says what to expect
+on the data set it trained on.
 """)
 
 nb.code(r"""
@@ -432,6 +433,11 @@ axes[1].set_xlabel("epoch"); axes[1].set_ylabel("validation accuracy"); axes[1].
 for ax in axes:
     ax.legend(); ax.grid(alpha=0.3)
 plt.show()
+print({"MNIST": "MNIST digits: the seed course reports about 92% (1 layer), 97% (2 layers) and 98% or more "
+                "(3 layers) test accuracy with enough epochs.",
+       "Fashion-MNIST": "Fashion-MNIST is harder than digits: with the full training set this course measured "
+                        "84.4% (1 layer, 10 epochs), 88.7% (2 layers, 15 epochs) and 89.4% (3 layers, 20 epochs) "
+                        "test accuracy."}[DATASET])
 """, role="demo")
 
 nb.md(r"""
@@ -492,22 +498,23 @@ print(f"{len(wrong)} of {len(y_test)} test images wrong; most frequent confusion
 nb.md(r"""
 ## 6. Real digits without the full MNIST
 
-If the full MNIST training set is not available (the fallback above), the real **MNIST test
-split** (10,000 digits) may still be on disk: CI keeps it in `../shared/data/mnist` next to the
-repository, and `COURSE_MNIST_TEST_DIR` points elsewhere. We then train the 3-layer network on its
-first 8,000 images and test on the other 2,000: fewer training images than MNIST proper, so a bit
-less accurate, but real handwritten digits. With the full MNIST loaded above this section is
-skipped.
+Only if MNIST could not be loaded above: an instructor may provide the real **MNIST test split**
+(10,000 digits) in a folder named by the environment variable `COURSE_MNIST_TEST_DIR`. We then
+train the 3-layer network on its first 8,000 images and test on the other 2,000: fewer training
+images than MNIST proper, so a bit less accurate, but real handwritten digits. Otherwise this
+section has nothing to do.
 """)
 
 nb.code(r"""
-repo_root = Path(course.__file__).resolve().parents[1]
-test_dir = Path(os.environ.get("COURSE_MNIST_TEST_DIR", repo_root.parent / "shared" / "data" / "mnist"))
-files = [test_dir / "t10k-images-idx3-ubyte.gz", test_dir / "t10k-labels-idx1-ubyte.gz"]
+test_dir = Path(os.environ["COURSE_MNIST_TEST_DIR"]) if os.environ.get("COURSE_MNIST_TEST_DIR") else None
+files = [] if test_dir is None else [test_dir / "t10k-images-idx3-ubyte.gz", test_dir / "t10k-labels-idx1-ubyte.gz"]
 if DATASET == "MNIST":
     print("The full MNIST is loaded above: nothing to add.")
+elif test_dir is None:
+    print("No MNIST test split was provided (COURSE_MNIST_TEST_DIR is not set): nothing to add.")
 elif not all(f.exists() for f in files):
-    print(f"No MNIST test split in {test_dir}: skipped.")
+    print(f"COURSE_MNIST_TEST_DIR={test_dir} holds no t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz: "
+          "nothing to add.")
 else:
     X_digits, y_digits = load_mnist_split("digits", "test", data_dir=test_dir, download=False)
     n_fit = 1000 if GRADING else 8000

@@ -88,3 +88,13 @@ def test_exercise_headings_match_points(nb):
     wrong = [f"Exercise {label}: heading says {stated:g}, graded cells give {graded:g}"
              for label, stated, graded in sections if stated != graded]
     assert not wrong, "; ".join(wrong)
+
+
+# What students read and run must not show this repository's test set-up: the data kept beside
+# the repository for the tests, the machines' paths, the CI.
+WORKPLACE_RE = re.compile(r"\.\./shared|shared/data|/work/|/home/|/root/|\bCI\b|continuous integration")
+
+
+def test_no_workplace_paths_in_front_of_students(nb):
+    found = [(i, m.group(0)) for i, c in enumerate(nb.cells) for m in WORKPLACE_RE.finditer(c.source)]
+    assert not found, f"cells mention the test set-up (cell, text): {found}"
