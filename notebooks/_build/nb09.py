@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("09-mnist", course_modules=["course.autodiff", "course.data", "course.plot"])
+nb = Notebook("09-mnist", course_modules=["course.autodiff", "course.data", "course.nn", "course.plot"])
 
 nb.md(r"""
 # 09 · A multilayer perceptron on MNIST
@@ -496,7 +496,183 @@ print(f"{len(wrong)} of {len(y_test)} test images wrong; most frequent confusion
 """, role="demo")
 
 nb.md(r"""
-## 6. Real digits without the full MNIST
+## 6. The same network with the layers of notebook 06 (no AD)
+
+The seed course trained its MNIST networks without any engine: each layer has a hand-written
+backward pass (notebook 06), and training is forward, loss, backward in reverse order, update.
+`course.nn` holds those layers with the contract `out, cache = layer.forward(x)` and
+`dx = layer.backward(dout, cache)`; `backward` also fills `p.grad` for every parameter `p` of the
+layer (`layer.parameters()`, objects with `.value` and `.grad`). `Stack(*layers)` chains them (its
+`forward` returns the list of caches that its `backward` takes), and `SoftmaxCrossEntropy` gives
+the loss, `loss, cache = ce.forward(logits, y)`, and its gradient, `ce.backward(cache)`.
+
+### Exercise 5 (3 points): `make_net(sizes, seed)` and `layers_epoch(net, X, y, lr, batch_size, rng)`
+
+* `make_net`: a `Stack` of `Dense(n_in, n_out, init="he", seed=r, dtype=np.float32)` layers with a
+  `ReLU()` after every layer except the last, where `r = np.random.default_rng(seed)` is created once
+  and passed to every `Dense` in order;
+* `layers_epoch`: for each `(Xb, yb)` in `minibatches(X, y, batch_size, seed=rng)`, under a `tqdm`
+  progress bar (`disable=GRADING`): forward, loss, `ce.backward`, `net.backward`, then update every
+  parameter in place, `p.value -= lr * p.grad`. Return the mean of the batch losses as a float.
+""")
+
+nb.code(r"""
+from course.nn.layers import Dense, ReLU, SoftmaxCrossEntropy, Stack
+
+ce = SoftmaxCrossEntropy()
+""", role="both")
+
+nb.solution("own-layers", r"""
+def make_net(sizes, seed):
+    ### BEGIN SOLUTION
+    r = np.random.default_rng(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, init="he", seed=r, dtype=np.float32))
+        if i < len(sizes) - 2:
+            layers.append(ReLU())
+    return Stack(*layers)
+    ### END SOLUTION
+
+
+def layers_epoch(net, X, y, lr, batch_size, rng):
+    ### BEGIN SOLUTION
+    losses = []
+    n_batches = -(-len(X) // batch_size)
+    for Xb, yb in tqdm(minibatches(X, y, batch_size, seed=rng), total=n_batches, desc="batches",
+                       leave=False, disable=GRADING):
+        logits, caches = net.forward(Xb)
+        loss, loss_cache = ce.forward(logits, yb)
+        net.backward(ce.backward(loss_cache), caches)
+        for p in net.parameters():
+            p.value -= lr * p.grad
+        losses.append(loss)
+    return float(np.mean(losses))
+    ### END SOLUTION
+""")
+
+nb.code(r"""
+def _reference_net(sizes, seed, init="he"):
+    r = np.random.default_rng(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, init=init, seed=r, dtype=np.float32))
+        if i < len(sizes) - 2:
+            layers.append(ReLU())
+    return layers
+
+
+def _reference_epoch(weights, sizes, X, y, lr, batch_size, seed, sign=-1.0):
+    # The epoch on a trusted copy: weights is [(W, b), ...]; returns (new weights, batch losses).
+    layers = _reference_net(sizes, 0)
+    for layer, (W, b) in zip([l for l in layers if isinstance(l, Dense)], weights):
+        layer.W.value, layer.b.value = np.array(W, dtype=np.float32), np.array(b, dtype=np.float32)
+    net = Stack(*layers)
+    losses = []
+    for Xb, yb in minibatches(X, y, batch_size, seed=np.random.default_rng(seed)):
+        logits, caches = net.forward(Xb)
+        loss, cache = ce.forward(logits, yb)
+        net.backward(ce.backward(cache), caches)
+        for p in net.parameters():
+            p.value = p.value + sign * lr * p.grad
+        losses.append(loss)
+    return [(l.W.value, l.b.value) for l in layers if isinstance(l, Dense)], losses
+
+
+def _weights(net):
+    values = [np.array(p.value) for p in net.parameters()]
+    return list(zip(values[0::2], values[1::2]))
+""", role="trusted")
+
+nb.tests("own-layers-tests", 3, r"""
+net_t = make_net([4, 5, 3], seed=0)
+ref_layers = _reference_net([4, 5, 3], 0)
+kinds = [repr(l).split("(")[0] for l in net_t.layers]  # e.g. "Dense(4, 5)" -> "Dense"
+check(kinds == ["Dense", "ReLU", "Dense"], f"make_net([4, 5, 3], 0) has the layers {kinds}; expected Dense, ReLU, Dense.",
+      "a ReLU after every Dense layer except the last (the logits).")
+for i, ((W, b), ref) in enumerate(zip(_weights(net_t), [l for l in ref_layers if isinstance(l, Dense)])):
+    check_array(W, ref.W.value, f"layer {i} W of make_net([4, 5, 3], 0)", mistakes={
+        "use init=\"he\" (std sqrt(2 / n_in)), suited to ReLU: you used Xavier.":
+            [l for l in _reference_net([4, 5, 3], 0, init="xavier") if isinstance(l, Dense)][i].W.value})
+    check(W.dtype == np.float32, f"layer {i} W has dtype {W.dtype}; expected float32.", "pass dtype=np.float32 to Dense.")
+r_t = np.random.default_rng(4)
+X_t, y_t = r_t.normal(size=(10, 4)).astype(np.float32), r_t.integers(0, 3, size=10)
+start = _weights(net_t)
+loss_t = layers_epoch(net_t, X_t, y_t, 0.1, 16, np.random.default_rng(0))
+ref_w, ref_losses = _reference_epoch(start, [4, 5, 3], X_t, y_t, 0.1, 16, 0)
+wrong_sign, _ = _reference_epoch(start, [4, 5, 3], X_t, y_t, 0.1, 16, 0, sign=1.0)
+for i, ((W, b), (W_ref, b_ref)) in enumerate(zip(_weights(net_t), ref_w)):
+    check_array(W, W_ref, f"layer {i} W after one step (one batch)", rtol=1e-5, mistakes={
+        "wrong sign in the update: p.value -= lr * p.grad.": wrong_sign[i][0],
+        "the parameters did not change: update p.value in place (p.value -= lr * p.grad) for every p in "
+        "net.parameters().": start[i][0]})
+    check_array(b, b_ref, f"layer {i} b after one step", rtol=1e-5)
+check_scalar(loss_t, ref_losses[0], "the mean loss of a one-batch epoch", rtol=1e-5)
+### BEGIN HIDDEN TESTS
+net_h = make_net([6, 8, 7, 4], seed=3)
+Xh, yh = rng.normal(size=(23, 6)).astype(np.float32), rng.integers(0, 4, size=23)
+start_h = _weights(net_h)
+loss_h = layers_epoch(net_h, Xh, yh, 0.05, 5, np.random.default_rng(11))
+ref_h, ref_losses_h = _reference_epoch(start_h, [6, 8, 7, 4], Xh, yh, 0.05, 5, 11)
+for i, ((W, b), (W_ref, b_ref)) in enumerate(zip(_weights(net_h), ref_h)):
+    check_array(W, W_ref, f"layer {i} W after an epoch of 5 batches (6-8-7-4)", rtol=1e-4)
+    check_array(b, b_ref, f"layer {i} b after an epoch of 5 batches (6-8-7-4)", rtol=1e-4)
+check_scalar(loss_h, float(np.mean(ref_losses_h)), "the mean loss over 5 batches", rtol=1e-5, mistakes={
+    "return the MEAN of the batch losses of the epoch, not the last one.": ref_losses_h[-1],
+    "return the mean of the batch losses, not their sum.": float(np.sum(ref_losses_h))})
+### END HIDDEN TESTS
+""")
+
+nb.md(r"""
+Now the 3-layer network of section 3 again, trained with your layers and the same schedule
+(batches of 64, learning rate from 0.1 down to 0.01). After every epoch we measure the accuracy
+on the training images and on the validation images: the gap between the two curves is how much
+the network has memorised rather than learnt. The cell then compares it with the engine's run of
+section 3: time per epoch and test accuracy.
+""")
+
+nb.code(r"""
+def layers_accuracy(net, X, y, batch_size=2000):
+    correct = sum(int(np.sum(np.argmax(net(X[s:s + batch_size]), axis=1) == y[s:s + batch_size]))
+                  for s in range(0, len(X), batch_size))
+    return correct / len(X)
+
+
+net = make_net(ARCHITECTURES["3-layer"], seed=0)
+r_layers = np.random.default_rng(0)
+epochs = EPOCHS["3-layer"]
+layer_history = {"train_acc": [], "val_acc": [], "seconds": []}
+for epoch in tqdm(range(epochs), desc="784-100-200-10, own layers"):
+    lr = LR * (1 - 0.9 * epoch / max(1, epochs - 1))
+    start = time.perf_counter()
+    layers_epoch(net, X_fit, y_fit, lr, BATCH, r_layers)
+    layer_history["seconds"].append(time.perf_counter() - start)
+    layer_history["train_acc"].append(layers_accuracy(net, X_fit[:10000], y_fit[:10000]))
+    layer_history["val_acc"].append(layers_accuracy(net, X_check, y_check))
+layers_test_acc = layers_accuracy(net, X_test, y_test)
+
+fig, ax = plt.subplots(figsize=(6, 3.5))
+epochs_axis = np.arange(1, epochs + 1)
+ax.plot(epochs_axis, layer_history["train_acc"], "o-", label="training images (first 10,000)")
+ax.plot(epochs_axis, layer_history["val_acc"], "o-", label="validation images")
+ax.set_xlabel("epoch"); ax.set_ylabel("accuracy"); ax.legend(); ax.grid(alpha=0.3)
+ax.set_title(f"{DATASET}: 784-100-200-10 with your layers")
+plt.show()
+engine = results["3-layer"]
+print(f"{DATASET}, 784-100-200-10, {epochs} epochs:")
+print(f"  your layers (no AD): {np.mean(layer_history['seconds']):.2f} s/epoch, test accuracy {layers_test_acc:.2%}")
+print(f"  the engine (AD):     {np.mean(engine['history']['seconds']):.2f} s/epoch, test accuracy {engine['test_acc']:.2%}")
+""", role="demo")
+
+nb.md(r"""
+The two runs start from different random weights and visit the batches in different orders, so
+their accuracies differ a little; the times show what the engine's bookkeeping costs over
+hand-written backward passes on this network.
+
+""")
+
+nb.md(r"""
+## 7. Real digits without the full MNIST
 
 Only if MNIST could not be loaded above: an instructor may provide the real **MNIST test split**
 (10,000 digits) in a folder named by the environment variable `COURSE_MNIST_TEST_DIR`. We then

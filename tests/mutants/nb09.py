@@ -55,6 +55,32 @@ def evaluate(params, X, y, batch_size=2000):
     return correct / len(X)
 '''
 
+_OWN_LAYERS = '''
+def make_net(sizes, seed):
+    r = np.random.default_rng(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(n_in, n_out, init="he", seed=r, dtype=np.float32))
+        if i < len(sizes) - 2:
+            layers.append(ReLU())
+    return Stack(*layers)
+
+
+def layers_epoch(net, X, y, lr, batch_size, rng):
+    losses = []
+    n_batches = -(-len(X) // batch_size)
+    for Xb, yb in tqdm(minibatches(X, y, batch_size, seed=rng), total=n_batches, desc="batches",
+                       leave=False, disable=GRADING):
+        logits, caches = net.forward(Xb)
+        loss, loss_cache = ce.forward(logits, yb)
+        net.backward(ce.backward(loss_cache), caches)
+        for p in net.parameters():
+            p.value -= lr * p.grad
+        losses.append(loss)
+    return float(np.mean(losses))
+'''
+
+
 WRONG = [
     # --- converted from tests/bugzoo/nb09.py -------------------------------------------------
     Wrong("init-xavier-instead-of-he", cell="init-mlp",
@@ -151,4 +177,26 @@ def evaluate(params, X, y, batch_size=2000):
           mistake="range(0, N - batch_size + 1, batch_size): the last, smaller batch is never evaluated",
           hint="last",
           answer=_one(_EVALUATE, "range(0, len(X), batch_size)", "range(0, len(X) - batch_size + 1, batch_size)")),
+    Wrong("own-layers-update-sign", cell="own-layers",
+          mistake="p.value += lr * p.grad: a step up the gradient",
+          hint="wrong sign",
+          answer=_one(_OWN_LAYERS, "p.value -= lr * p.grad", "p.value += lr * p.grad")),
+    Wrong("own-layers-xavier", cell="own-layers",
+          mistake="Dense layers initialised with Xavier instead of He",
+          hint="init=\"he\"",
+          answer=_one(_OWN_LAYERS, 'Dense(n_in, n_out, init="he", seed=r, dtype=np.float32)',
+                      'Dense(n_in, n_out, init="xavier", seed=r, dtype=np.float32)')),
+    Wrong("own-layers-relu-after-logits", cell="own-layers",
+          mistake="a ReLU after the last Dense layer too",
+          hint="except the last",
+          answer=_one(_OWN_LAYERS, "        if i < len(sizes) - 2:\n            layers.append(ReLU())\n",
+                      "        layers.append(ReLU())\n")),
+    Wrong("own-layers-last-loss", cell="own-layers",
+          mistake="returns the last batch's loss instead of the epoch's mean",
+          hint="MEAN of the batch losses",
+          answer=_one(_OWN_LAYERS, "    return float(np.mean(losses))", "    return float(losses[-1])")),
+    Wrong("own-layers-no-update", cell="own-layers",
+          mistake="the update rebinds a local name instead of changing the parameter",
+          hint="update p.value in place",
+          answer=_one(_OWN_LAYERS, "            p.value -= lr * p.grad", "            value = p.value - lr * p.grad")),
 ]
