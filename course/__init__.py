@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _ENGINE = ["Tensor", "Dual", "grad", "value_and_grad", "jacobian", "jvp", "hvp", "no_grad",
            "enable_grad", "is_grad_enabled", "relu", "sigmoid", "softmax_cross_entropy",
            "logsumexp", "trace", "draw", "GraphEscapeError", "ConstantOutputWarning",
-           "teaching_mode"]
+           "teaching_mode", "primitive"]
 __all__ = [*_ENGINE, "gradcheck"]
 __getattr__, __dir__ = lazy(__name__, globals(), dict.fromkeys(_ENGINE, "autodiff"),
                             ["autodiff", "checks", "data", "gradcheck", "nn", "plot", "train",
@@ -25,5 +25,5 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from . import gradcheck
     from .autodiff import (ConstantOutputWarning, Dual, GraphEscapeError, Tensor, draw,
                            enable_grad, grad, hvp, is_grad_enabled, jacobian, jvp, logsumexp,
-                           no_grad, relu, sigmoid, softmax_cross_entropy, teaching_mode, trace,
-                           value_and_grad)
+                           no_grad, primitive, relu, sigmoid, softmax_cross_entropy, teaching_mode,
+                           trace, value_and_grad)

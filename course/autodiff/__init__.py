@@ -2,6 +2,7 @@
 numbers, higher derivatives, evaluation traces and pictures of the computational graph."""
 
 from . import rules
+from .custom import primitive
 from .escapes import ConstantOutputWarning, GraphEscapeError, GraphEscapeWarning, teaching_mode
 from .forward import Dual, jvp
 from .functional import flatten, grad, hvp, jacobian, value_and_grad
@@ -18,4 +19,5 @@ logsumexp = rules.logsumexp
 __all__ = ["Tensor", "Dual", "grad", "value_and_grad", "jacobian", "jvp", "hvp", "no_grad",
            "enable_grad", "is_grad_enabled", "toposort", "flatten", "relu", "sigmoid",
            "softmax_cross_entropy", "logsumexp", "rules", "trace", "Trace", "draw",
-           "GraphEscapeError", "GraphEscapeWarning", "ConstantOutputWarning", "teaching_mode"]
+           "GraphEscapeError", "GraphEscapeWarning", "ConstantOutputWarning", "teaching_mode",
+           "primitive"]

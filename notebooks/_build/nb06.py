@@ -489,6 +489,88 @@ check_exact(softmax_cross_entropy(logits_e.copy(), y_e)[1], (P_e - np.eye(4)[y_e
 """)
 
 nb.md(r"""
+### A rule of your own for the engine: log-sum-exp
+
+The engine differentiates `np.log(np.sum(np.exp(x), axis=-1))` primitive by primitive, and the
+chain of rules inherits the overflow: for $x = 1000$ the forward pass is already `inf`, and the
+backward pass divides `inf` by `inf`. Shifting by the row maximum fixes the forward pass, but
+then the engine also differentiates the maximum, a detour through a non-smooth function. A
+**custom VJP** (`jax.custom_vjp`, `torch.autograd.Function`; here `course.primitive`) gives the
+engine the derivative we know instead: for $\ell = \operatorname{lse}(x) = \log\sum_j e^{x_j}$,
+$$\frac{\partial \ell}{\partial x_j} = \frac{e^{x_j}}{\sum_k e^{x_k}} = e^{x_j - \ell} = \operatorname{softmax}(x)_j,$$
+which is computed from the output $\ell$ without any overflow. `course.primitive(forward, vjp)`
+returns a function that computes `forward` on arrays and, on the engine's Tensors, records one node
+whose backward pass calls `vjp(g, ans, x)` (upstream gradient `g` of the output's shape, the output
+`ans`, the input `x`) and expects the gradient with the shape of `x`.
+
+### Exercise 7 (2 points): `lse_forward(x)` and `lse_vjp(g, ans, x)`
+
+Log-sum-exp over the last axis: `x` has shape `(N, K)`, the result `(N,)`. Make `lse_forward`
+stable with the max shift, and compute the VJP from `ans` as above (`g` has shape `(N,)`: give
+it a last axis to multiply the `(N, K)` softmax).
+""")
+
+nb.solution("logsumexp", r"""
+def lse_forward(x):
+    ### BEGIN SOLUTION
+    m = x.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
+    ### END SOLUTION
+
+
+def lse_vjp(g, ans, x):
+    ### BEGIN SOLUTION
+    return g[..., None] * np.exp(x - ans[..., None])
+    ### END SOLUTION
+""")
+
+nb.tests("logsumexp-tests", 2, r"""
+x_l = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]])
+ref_l = np.log(np.exp(x_l).sum(axis=-1))
+check_array(lse_forward(x_l), ref_l, "lse_forward(x) for a (2, 3) x", mistakes={
+    "reduce over the last axis (axis=-1), one value per row.": np.log(np.exp(x_l).sum(axis=0))})
+my_lse = course.primitive(lse_forward, lse_vjp, name="lse")
+w_l = np.array([0.7, -1.3])
+softmax_l = np.exp(x_l - ref_l[:, None])
+check_gradient(lambda t: float(np.sum(w_l * np.log(np.exp(t).sum(axis=-1)))), x_l,
+               course.grad(lambda t: np.sum(w_l * my_lse(t)))(x_l), "the gradient of sum(w * lse(x)) through your VJP",
+               mistakes={"the VJP multiplies the softmax by the upstream gradient g (one value per row): "
+                         "g[..., None] * softmax(x).": softmax_l,
+                         "the derivative of log-sum-exp is the softmax exp(x - lse(x)), not exp(x).": w_l[:, None] * np.exp(x_l)})
+### BEGIN HIDDEN TESTS
+big = np.array([[1000.0, 999.0, -5.0], [-800.0, -801.0, -900.0]])
+shift = big.max(axis=-1)
+ref_big = shift + np.log(np.exp(big - shift[:, None]).sum(axis=-1))
+overflow = None
+try:
+    with np.errstate(all="ignore"):
+        val_big = lse_forward(big)
+except FloatingPointError as err:  # grading runs your code with overflow as an error
+    overflow = str(err)
+_UNSHIFTED_LSE = "subtract each row's maximum before np.exp (and add it back after the log): exp(1000) overflows."
+check(overflow is None, f"lse_forward of values around 1000 raised FloatingPointError: {overflow}.", _UNSHIFTED_LSE)
+check(np.all(np.isfinite(val_big)), f"lse_forward of values around +-1000 gave {val_big}.", _UNSHIFTED_LSE)
+check_array(val_big, ref_big, "lse_forward of values around +-1000")
+g_big = np.array([2.0, -0.5])
+check_array(lse_vjp(g_big, ref_big, big), g_big[:, None] * np.exp(big - ref_big[:, None]),
+            "lse_vjp for values around +-1000 (exp(x - ans) never overflows)")
+x_h = rng.normal(size=(5, 4)) * 3
+w_h = rng.normal(size=5)
+check_gradient(lambda t: float(np.sum(w_h * np.log(np.exp(t).sum(axis=-1)))), x_h,
+               course.grad(lambda t: np.sum(w_h * my_lse(t)))(x_h), "the gradient through your VJP (5 x 4)")
+### END HIDDEN TESTS
+""")
+
+nb.code(r"""
+my_lse = course.primitive(lse_forward, lse_vjp, name="lse")
+naive_lse = lambda t: np.log(np.sum(np.exp(t), axis=-1))
+x_big = np.array([[1000.0, 999.0, -5.0]])
+with np.errstate(all="ignore"):
+    print("composed rules:", course.grad(lambda t: np.sum(naive_lse(t)))(x_big))
+print("your rule:     ", course.grad(lambda t: np.sum(my_lse(t)))(x_big))
+""", role="demo")
+
+nb.md(r"""
 ## 5. Putting it together: a network, its backward pass and a gradient check
 
 A network is a list of layers: forward runs them in order, backward in reverse order, each passing

@@ -28,7 +28,7 @@ ROLES = ("student", "both", "trusted", "demo")
 ENGINE_NAMES = {"Tensor", "Dual", "grad", "value_and_grad", "jacobian", "jvp", "hvp", "no_grad",
                 "enable_grad", "is_grad_enabled", "relu", "sigmoid", "softmax_cross_entropy",
                 "logsumexp", "trace", "draw", "GraphEscapeError", "ConstantOutputWarning",
-                "teaching_mode"}
+                "teaching_mode", "primitive"}
 
 
 def _src(text: str) -> str:

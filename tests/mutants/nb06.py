@@ -211,4 +211,51 @@ class Tanh(Layer):
           hint="changed its input",
           answer=_one(_SOFTMAX_CE, "    shifted = logits - logits.max(axis=1, keepdims=True)\n",
                       "    logits -= logits.max(axis=1, keepdims=True)\n    shifted = logits\n")),
+    Wrong("lse-unshifted", cell="logsumexp",
+          mistake="log-sum-exp without the max shift: exp(1000) overflows",
+          hint="subtract each row's maximum",
+          answer='''
+def lse_forward(x):
+    return np.log(np.exp(x).sum(axis=-1))
+
+
+def lse_vjp(g, ans, x):
+    return g[..., None] * np.exp(x - ans[..., None])
+'''),
+    Wrong("lse-vjp-without-g", cell="logsumexp",
+          mistake="the VJP returns the softmax without multiplying by the upstream gradient",
+          hint="upstream gradient g",
+          answer='''
+def lse_forward(x):
+    m = x.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def lse_vjp(g, ans, x):
+    return np.exp(x - ans[..., None])
+'''),
+    Wrong("lse-vjp-exp", cell="logsumexp",
+          mistake="the VJP uses exp(x) instead of the softmax exp(x - lse(x))",
+          hint="not exp(x)",
+          answer='''
+def lse_forward(x):
+    m = x.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def lse_vjp(g, ans, x):
+    return g[..., None] * np.exp(x)
+'''),
+    Wrong("lse-wrong-axis", cell="logsumexp",
+          mistake="log-sum-exp over the rows (axis 0) instead of the last axis",
+          hint="last axis",
+          answer='''
+def lse_forward(x):
+    m = x.max(axis=0, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=0, keepdims=True)))[0]
+
+
+def lse_vjp(g, ans, x):
+    return g[..., None] * np.exp(x - ans[..., None])
+'''),
 ]
