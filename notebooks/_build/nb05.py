@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("05-linear-models", course_modules=["course.data", "course.plot"])
+nb = Notebook("05-linear-models", course_modules=["course.autodiff", "course.data", "course.plot"])
 
 nb.md(r"""
 # 05 · Linear models by automatic differentiation
@@ -592,6 +592,113 @@ plt.show()
 """, role="demo")
 
 nb.md(r"""
+## 5. Second order: a Newton step from Hessian-vector products
+
+Gradient descent uses the slope only. **Newton's method** also uses the curvature: it jumps to the
+minimum of the local quadratic model $L(\theta + d) \approx L + g^\top d + \frac12 d^\top H d$,
+$$\theta \leftarrow \theta - H^{-1} g, \qquad g = \nabla L(\theta),\; H = \nabla^2 L(\theta),$$
+and near the minimum of a smooth convex loss such as the logistic loss it converges
+*quadratically*: the number of correct digits doubles with every step.
+
+The engine never needs $H$ as a formula. Differentiating the gradient again in the direction $v$
+gives the **Hessian-vector product** $Hv = \nabla_\theta\,\big(\nabla_\theta L(\theta)^\top v\big)$,
+reverse mode over reverse mode (`course.hvp(f)(theta, v)`, built on `course.grad(course.grad(...))`),
+at the cost of about two gradients. With $P$ parameters, $P$ of them give $H$ column by column
+($H e_i$ is column $i$). For big models one never forms $H$ and solves $Hd = g$ with conjugate
+gradients, which needs only products $Hv$; here $P = 3$, so we form it.
+
+### Exercise 6 (2 points): `newton_step(params, X, y, reg)`
+
+Pack `w` and `b` into one vector `theta` (`np.append(w, b)`), write the loss as a function
+`f(theta)` of it (with your `logistic_loss`), get $g$ with `course.grad(f)(theta)` and the
+columns of $H$ with `course.hvp(f)(theta, e_i)`, solve $H d = g$ with `np.linalg.solve`, and
+return the new parameters `{"w": ..., "b": ...}` for $\theta - d$.
+
+**AD differentiates the program, not the formula.** Our `softplus` writes $\max(s, 0)$ as
+$(s+|s|)/2$ so that its first derivative at $s = 0$ is right; but $|s|$ has second derivative 0
+everywhere the engine looks, so at *exactly* $s = 0$ the engine's second derivative of `softplus`
+is 0 instead of $\sigma'(0) = 1/4$. At $w = 0, b = 0$ every score is 0, the computed Hessian is
+just the penalty (and singular: the bias has none), and `np.linalg.solve` fails. One step away
+from 0 the scores are non-zero and everything is exact, so Newton starts from $w = 0.1$.
+""")
+
+nb.solution("newton-step", r"""
+def newton_step(params, X, y, reg):
+    ### BEGIN SOLUTION
+    theta = np.append(params["w"], params["b"])
+
+    def f(t):
+        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
+
+    g = course.grad(f)(theta)
+    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
+    theta = theta - np.linalg.solve(H, g)
+    return {"w": theta[:-1], "b": theta[-1]}
+    ### END SOLUTION
+""")
+
+nb.code(r"""
+def _newton_reference(params, X, y, reg):
+    # The Newton step from the closed-form gradient and Hessian of the logistic loss.
+    X1 = np.hstack([X, np.ones((len(X), 1))])
+    theta = np.append(params["w"], params["b"])
+    p = sigmoid(X1 @ theta)
+    penalty = reg * np.append(np.ones(X.shape[1]), 0.0)
+    g = X1.T @ (p - y) / len(y) + penalty * theta
+    H = X1.T @ (X1 * (p * (1 - p))[:, None]) / len(y) + np.diag(penalty)
+    return theta, g, H
+""", role="trusted")
+
+nb.tests("newton-step-tests", 2, r"""
+X_n, y_n = make_blobs(seed=0)
+p_n = {"w": np.array([0.3, -0.2]), "b": 0.1}
+theta_n, g_n, H_n = _newton_reference(p_n, X_n, y_n, 0.01)
+out_n = newton_step(p_n, X_n, y_n, 0.01)
+check(isinstance(out_n, dict) and set(out_n) == {"w", "b"}, "newton_step should return {'w': ..., 'b': ...}.",
+      'end with `return {"w": theta[:-1], "b": theta[-1]}`.')
+mine_n = np.append(out_n["w"], out_n["b"])
+check_array(mine_n, theta_n - np.linalg.solve(H_n, g_n), "the parameters after one Newton step (w1, w2, b)",
+            rtol=1e-8, mistakes={
+    "that is a gradient step (theta - g): Newton divides by the curvature, theta - solve(H, g).": theta_n - g_n,
+    "the Newton step solves H d = g (d = H^-1 g); you multiplied, H @ g.": theta_n - H_n @ g_n,
+    "the step goes against the gradient: theta - solve(H, g), not theta + solve(H, g).":
+        theta_n + np.linalg.solve(H_n, g_n),
+    "H e_i is column i of H: stack the Hessian-vector products as columns (axis=1). The logistic loss's "
+    "Hessian is symmetric, so this can only differ through a wrong e_i.": theta_n - np.linalg.solve(H_n.T, g_n)})
+### BEGIN HIDDEN TESTS
+Xq = rng.normal(size=(30, 3))
+yq = (Xq @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=30) > 0).astype(float)
+pq = {"w": rng.normal(size=3) * 0.1, "b": -0.3}
+tq, gq, Hq = _newton_reference(pq, Xq, yq, 0.1)
+out_q = newton_step(pq, Xq, yq, 0.1)
+check_array(np.append(out_q["w"], out_q["b"]), tq - np.linalg.solve(Hq, gq), "one Newton step (30 examples, 3 features)",
+            rtol=1e-8)
+# Quadratic convergence: a few steps from near zero reach the minimum to machine precision.
+pz = {"w": np.full(3, 0.1), "b": 0.0}
+for _ in range(6):
+    pz = newton_step(pz, Xq, yq, 0.1)
+check(np.linalg.norm(_newton_reference(pz, Xq, yq, 0.1)[1]) < 1e-10,
+      "six Newton steps from w = 0.1 should reach a gradient norm below 1e-10.", "check one step first (above).")
+### END HIDDEN TESTS
+""")
+
+nb.code(r"""
+p_gd, p_nt = {"w": np.zeros(2), "b": 0.0}, {"w": np.full(2, 0.1), "b": 0.0}  # not w = 0: see below
+gd_losses, nt_losses = [], []
+for step in range(8):
+    nt_losses.append(float(logistic_loss(p_nt, X_blobs, y_blobs, 1e-3)))
+    p_nt = newton_step(p_nt, X_blobs, y_blobs, 1e-3)
+p_gd, gd_losses = gradient_descent(logistic_loss, p_gd, X_blobs, y_blobs, 1e-3, steps=200)
+best = min(min(gd_losses), min(nt_losses), float(logistic_loss(p_nt, X_blobs, y_blobs, 1e-3)))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.semilogy(np.array(gd_losses) - best + 1e-16, label="gradient descent (lr 0.5)")
+ax.semilogy(np.array(nt_losses) - best + 1e-16, "o-", label="Newton (Hessian from HVPs)")
+ax.set_xlabel("step"); ax.set_ylabel("loss - best loss"); ax.legend(); ax.set_title("logistic regression on the blobs")
+plt.show()
+print(f"after 8 Newton steps: loss {nt_losses[-1]:.12f}; after 200 gradient steps: {gd_losses[-1]:.12f}")
+""", role="demo")
+
+nb.md(r"""
 ## Summary
 
 * A model is trained by writing its **loss** as numpy code; the engine supplies the gradient.
@@ -603,6 +710,8 @@ nb.md(r"""
   need non-linear features, i.e. a hidden layer (notebooks 06-07).
 * Gradients with respect to the *input* answer a different question: which input maximises a
   score.
+* Differentiating the gradient again gives Hessian-vector products; with them Newton's method
+  reaches the minimum of the logistic loss in a handful of steps.
 """)
 
 if __name__ == "__main__":

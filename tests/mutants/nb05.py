@@ -191,4 +191,49 @@ def optimal_input(grad_f, x0, lr=0.1, steps=100):
         x = x + lr * grad_f(x)
     return x
 '''),
+    Wrong("newton-gradient-step", cell="newton-step",
+          mistake="takes theta - g (a gradient step) instead of solving H d = g",
+          hint="gradient step",
+          answer='''
+def newton_step(params, X, y, reg):
+    theta = np.append(params["w"], params["b"])
+
+    def f(t):
+        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
+
+    g = course.grad(f)(theta)
+    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
+    theta = theta - g
+    return {"w": theta[:-1], "b": theta[-1]}
+'''),
+    Wrong("newton-multiplies-by-H", cell="newton-step",
+          mistake="theta - H @ g instead of theta - solve(H, g)",
+          hint="you multiplied",
+          answer='''
+def newton_step(params, X, y, reg):
+    theta = np.append(params["w"], params["b"])
+
+    def f(t):
+        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
+
+    g = course.grad(f)(theta)
+    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
+    theta = theta - H @ g
+    return {"w": theta[:-1], "b": theta[-1]}
+'''),
+    Wrong("newton-wrong-sign", cell="newton-step",
+          mistake="theta + solve(H, g): a step up the quadratic model",
+          hint="against the gradient",
+          answer='''
+def newton_step(params, X, y, reg):
+    theta = np.append(params["w"], params["b"])
+
+    def f(t):
+        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
+
+    g = course.grad(f)(theta)
+    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
+    theta = theta + np.linalg.solve(H, g)
+    return {"w": theta[:-1], "b": theta[-1]}
+'''),
 ]
