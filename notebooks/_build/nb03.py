@@ -377,6 +377,11 @@ With the order in hand, backpropagation is a loop:
 The `+=` is the sum over children in the adjoint formula: a node used twice receives two
 contributions (**fan-out**). Writing `=` instead keeps only the last one.
 
+Step 1 makes `backward` start from scratch every time: calling it twice gives the same
+gradients. `course.Tensor`, PyTorch and the array engine you build in notebook 04 use the other
+convention for the *inputs*: their gradients accumulate over calls until `zero_grad()` resets
+them (useful once many calls share the same parameters); computed nodes start from zero in both.
+
 ### Exercise 4 (3 points): `backward(root)`
 """)
 

@@ -683,6 +683,59 @@ print(f"best validation loss {val[best]:.3f} at epoch {best}; the last epoch had
 """, role="demo")
 
 nb.md(r"""
+## 7. What reverse mode costs in memory
+
+The backward pass runs the rules in reverse, and each rule needs values from the forward pass:
+the input of a matrix product (for $\bar W = X^\top \bar S$), the mask of a ReLU, the output of
+an exponential. The **tape** (the graph) keeps all of them alive from the forward pass until the
+backward pass has used them. So training memory grows with depth $\times$ batch size $\times$
+width, while a forward pass without recording (`course.no_grad()`, as for evaluation) holds only
+the layer being computed. This, not the weights, is what limits the batch size of large models.
+
+The cell measures it with Python's `tracemalloc` (numpy reports its arrays to it): the memory
+still allocated after the forward pass of an MLP of 256 units per layer on a batch of 256, with
+and without recording.
+
+**Checkpointing** trades time for that memory: keep only every $k$-th layer's activation during
+the forward pass; in the backward pass, recompute each segment's forward pass from its checkpoint
+just before its gradients are needed. The tape then holds $L/k$ checkpoints plus one segment of
+$k$ layers, about $2\sqrt{L}$ layers' worth for $k = \sqrt{L}$, for the price of one extra forward
+pass (`torch.utils.checkpoint`, `jax.checkpoint`; with `course.primitive` a segment is a function
+whose VJP rule recomputes it under `course.grad`).
+""")
+
+nb.code(r"""
+import tracemalloc
+
+
+def deep_relu_net(weights, X):
+    h = X
+    for W in weights[:-1]:
+        h = np.maximum(h @ W, 0.0)
+    return h @ weights[-1]
+
+
+r_mem = np.random.default_rng(0)
+X_mem = r_mem.normal(size=(256, 256)).astype(np.float32)
+print(f"{'layers':>6} {'tape after forward (MB)':>24} {'no_grad forward, peak (MB)':>27}")
+for depth in (2, 4, 8, 16):
+    weights = [course.Tensor(r_mem.normal(0, np.sqrt(2 / 256), size=(256, 256)).astype(np.float32),
+                             requires_grad=True) for _ in range(depth)]
+    tracemalloc.start()
+    loss = (deep_relu_net(weights, X_mem) ** 2).mean()
+    taped = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    loss.backward()  # uses the tape, then frees it
+    tracemalloc.start()
+    with course.no_grad():
+        deep_relu_net(weights, X_mem)
+    untaped = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"{depth:>6} {taped / 2**20:>24.2f} {untaped / 2**20:>27.2f}")
+print(f"one activation of the batch: {X_mem.nbytes / 2**20:.2f} MB")
+""", role="demo")
+
+nb.md(r"""
 ## Summary
 
 * Minibatches make each step cheap; momentum smooths and accelerates.
@@ -690,6 +743,8 @@ nb.md(r"""
   sigmoid's small derivative makes gradients vanish in deep networks, ReLU's does not.
 * Clip the global gradient norm to survive rare huge gradients.
 * Dropout and early stopping fight overfitting; batch normalisation keeps layer inputs well scaled.
+* Reverse mode keeps every intermediate value it needs until the backward pass: memory grows with
+  depth and batch size; checkpointing recomputes instead of storing.
 
 All of these exist as reference implementations in `course.nn` (`SGD`, `Momentum`, `clip_grad_norm`,
 `Dropout`, `BatchNorm` with running statistics for evaluation, `EarlyStopping`) and in
