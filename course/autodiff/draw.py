@@ -1,7 +1,10 @@
 """Pictures of the computational graph as SVG (no graphviz binary needed).
 
-Nodes are placed in columns by their depth from the inputs; hovering over a node shows its
-value and, after ``backward(retain_graph=True)``, the gradient of the leaves.
+Nodes are placed in columns by their depth from the inputs. An edge between neighbouring
+columns is a straight line through the free space between them; an edge that skips columns runs
+along the free lane between two rows, so no edge ever crosses a node's box. Hovering over a node
+shows its value and its adjoint (the derivative of the drawn output with respect to it),
+computed when the picture is drawn; leaves also show ``.grad`` once a backward pass filled it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .tensor import Tensor, toposort
+from .tensor import Tensor, input_gradient, no_grad, toposort
 
 _W, _H, _DX, _DY = 120, 40, 170, 64  # node box size and spacing, in pixels
 
@@ -67,11 +70,12 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
              "<defs><marker id='arrow' viewBox='0 0 10 10' refX='10' refY='5' markerWidth='6' "
              "markerHeight='6' orient='auto'><path d='M0,0 L10,5 L0,10 z' fill='#555'/></marker></defs>"]
     for t in order:
-        x2, y2 = pos[id(t)]
         for _, p in t._parents():
-            x1, y1 = pos[id(p)]
-            parts.append(f"<line x1='{x1 + _W}' y1='{y1 + _H / 2}' x2='{x2}' y2='{y2 + _H / 2}' "
-                         f"stroke='#555' marker-end='url(#arrow)'/>")
+            points = _route(pos[id(p)], pos[id(t)])
+            path = " ".join(f"{x:g},{yy:g}" for x, yy in points)
+            parts.append(f"<polyline points='{path}' fill='none' stroke='#555' "
+                         f"marker-end='url(#arrow)'/>")
+    adjoint = _adjoints(y, order)
     for t in order:
         x, yy = pos[id(t)]
         if t.is_leaf:
@@ -83,7 +87,9 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
         if t is y:
             fill = "#dcfce7"
         tip = f"{title}\nvalue: {_summary(t.value)}"
-        if t.grad is not None:
+        if id(t) in adjoint:
+            tip += f"\nadjoint (d output / d this): {_summary(adjoint[id(t)])}"
+        if t.is_leaf and t.grad is not None:
             tip += f"\ngrad: {_summary(t.grad)}"
         parts.append(
             f"<g><title>{html.escape(tip)}</title>"
@@ -93,3 +99,29 @@ def draw(y: Tensor, names: Mapping[str, Tensor] | None = None, max_nodes: int = 
             f"{html.escape(str(t.shape) if t.ndim else _summary(t.value))}</text></g>")
     parts.append("</svg>")
     return SVG("\n".join(parts))
+
+
+def _route(start: tuple[float, float], end: tuple[float, float]) -> list[tuple[float, float]]:
+    """Corner points of the edge from the box at ``start`` to the box at ``end`` (top-left
+    corners). Columns are ``_DX`` apart with boxes ``_W`` wide, rows ``_DY`` apart with boxes
+    ``_H`` high: the strip between two columns and the lane between two rows hold no box."""
+    (x1, y1), (x2, y2) = start, end
+    a, b = (x1 + _W, y1 + _H / 2), (x2, y2 + _H / 2)
+    if x2 - x1 <= _DX:  # neighbouring columns: the straight line stays in the free strip
+        return [a, b]
+    gap = (_DX - _W) / 2                   # the middle of the free strip after a column
+    lane = max(y1, y2) + _H + (_DY - _H) / 2  # the free lane below the lower of the two rows
+    return [a, (a[0] + gap, a[1]), (a[0] + gap, lane), (x2 - gap, lane), (x2 - gap, b[1]), b]
+
+
+def _adjoints(y: Tensor, order: list[Tensor]) -> dict[int, Any]:
+    """d y / d t for every node t of the graph (y summed if it is not a scalar)."""
+    adjoint: dict[int, Any] = {id(y): np.ones_like(y.value)}
+    with no_grad():
+        for t in reversed(order):  # the output first
+            if t.is_leaf or id(t) not in adjoint:
+                continue
+            for i, p in t._parents():
+                part = input_gradient(t, i, adjoint[id(t)])
+                adjoint[id(p)] = part if id(p) not in adjoint else adjoint[id(p)] + part
+    return adjoint

@@ -406,6 +406,15 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
     return [(leaf, _owned(g, leaf._value, handed)) for leaf, g in found.items()]
 
 
+def input_gradient(t: Tensor, i: int, g: Any) -> Any:
+    """The gradient that node ``t`` passes to its argument ``i`` when its own gradient is ``g``
+    (one rule applied; the graph must not have been freed). For traces and pictures."""
+    prim, values = t._prim, t._values
+    if prim.variadic:
+        return prim.vjps[0](i, g, t._value, *values, **t._kwargs)
+    return prim.vjps[i](g, t._value, *values, **t._kwargs)
+
+
 class _Changes:
     last = -1  # creation number current when a Tensor's value was last assigned
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .escapes import differentiating
-from .tensor import Tensor, recording
+from .tensor import Tensor, input_gradient, recording
 
 # How a trace row writes the local partial derivative d v_k / d (argument i), in terms of the
 # argument names a, b and the row's own name k.  Unlisted primitives show a generic symbol.
@@ -116,10 +116,7 @@ def trace(f: Callable[..., Any], *args: Any, names: list[str] | None = None) -> 
             result.adjoint.append(TraceRow(_bar(label[id(t)]), " + ".join(terms[id(t)]),
                                            adjoint[id(t)]))
         for i, parent in t._parents():
-            rule = t._prim.vjps[0] if t._prim.variadic else t._prim.vjps[i]
-            extra = (i,) if t._prim.variadic else ()
-            values = [a.value if isinstance(a, Tensor) else a for a in t._args]
-            part = rule(*extra, adjoint[id(t)], t.value, *values, **t._kwargs)
+            part = input_gradient(t, i, adjoint[id(t)])
             adjoint[id(parent)] = adjoint.get(id(parent), 0) + part
             terms.setdefault(id(parent), []).append(
                 f"{_bar(label[id(t)])} {_partial(t, i, label)}")

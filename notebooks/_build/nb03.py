@@ -599,7 +599,8 @@ nb.md(r"""
 ## 6. The picture: `course.draw`
 
 The `course` package has the same engine for numpy arrays (`course.Tensor`). `course.draw` shows
-the graph that computed a tensor (hover over a node to see its value); call it before `backward`,
+the graph that computed a tensor: hover over a node to see its value and its adjoint
+$\bar v = \partial y/\partial v$ (the picture computes them itself). Call it before `backward`,
 which frees the graph to save memory.
 """)
 

@@ -261,6 +261,18 @@ plt.show()
 """, role="demo")
 
 nb.md(r"""
+The graph your network's loss makes, drawn by `course.draw` for 4 examples (hover over a node for
+its value and its adjoint, $\partial L/\partial v$): every operation of `two_layer_loss`, from the
+parameters on the left to the loss on the right.
+""")
+
+nb.code(r"""
+P = {k: course.Tensor(v, requires_grad=True) for k, v in p_hand.items()}
+loss_graph = two_layer_loss(P, X_sp[:4], y_sp[:4], 1e-3)
+display(course.draw(loss_graph, names=P))
+""", role="demo")
+
+nb.md(r"""
 ### Exercise 2 (2 points): predictions and accuracy
 
 Implement `predict(params, X)` returning the predicted class of every row (an integer array of
