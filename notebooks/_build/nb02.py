@@ -59,6 +59,14 @@ $v_i$ (inputs get $v_{-1}, v_0$) gives the **forward primal trace**:
 | $v_5$ | $v_3 - v_4$ | 11.652 |
 | $y$ | $v_5$ | 11.652 |
 
+**Numbering: where it differs from the lecture.** The lecture (like Baydin et al.) computes
+$\sin v_0$ before the sum and calls it $v_3$, so there $v_3 = \sin v_0$, $v_4 = v_1 + v_2$ and
+$v_5 = v_4 - v_3$. Here the variables are numbered in the order Python evaluates
+`np.log(x1) + x1 * x2 - np.sin(x2)`: left to right, so the sum $v_1 + v_2$ is complete before
+$\sin x_2$ is computed. That is also the order in which `course.trace` records the operations, so
+its table and yours agree. Only the names of $v_3$ and $v_4$ swap; every value and derivative is
+the same.
+
 `course.trace` records this table from running the Python function (it also shows the reverse
 adjoint trace, the topic of notebook 03):
 """)
@@ -104,6 +112,9 @@ check_array(np.array(values, dtype=float),
             "primal_trace(2, 5)", mistakes={
     "v_5 = v_3 - v_4 subtracts sin x_2: you added it (check the sign).":
         np.array([2, 5, math.log(2), 10, math.log(2) + 10, math.sin(5), math.log(2) + 10 + math.sin(5)]),
+    "v_3 and v_4 are in the lecture's numbering (v_3 = sin v_0, v_4 = v_1 + v_2); this notebook numbers in "
+    "Python's evaluation order, v_3 = v_1 + v_2 and v_4 = sin v_0 (see the note under the table).":
+        np.array([2, 5, math.log(2), 10, math.sin(5), math.log(2) + 10, math.log(2) + 10 - math.sin(5)]),
 })
 check_scalar(values[-1], 11.652071455223084, "y = v_5 (course.trace above shows 11.652)")
 ### BEGIN HIDDEN TESTS
@@ -164,7 +175,10 @@ check(isinstance(tangents, (list, tuple)) and len(tangents) == 7,
       f"tangent_trace should return a list of 7 tangents, got {tangents!r}.",
       "return [dv_m1, dv0, dv1, dv2, dv3, dv4, dv5].")
 check_array(np.array(tangents, dtype=float), np.array([1, 0, 0.5, 5, 5.5, 0, 5.5]),
-            "tangent_trace(2, 5, 1, 0)")
+            "tangent_trace(2, 5, 1, 0)", mistakes={
+    "dv_3 and dv_4 are in the lecture's numbering (v_3 = sin v_0, v_4 = v_1 + v_2); this notebook numbers in "
+    "Python's evaluation order, v_3 = v_1 + v_2 and v_4 = sin v_0 (see the note under the primal trace).":
+        np.array([1, 0, 0.5, 5, 0, 5.5, 5.5])})
 along_x2 = np.array(tangent_trace(2.0, 5.0, 0.0, 1.0), dtype=float)
 expected_x2 = np.array([0, 1, 0, 2, 2, math.cos(5), 2 - math.cos(5)])
 check_array(along_x2, expected_x2, "tangent_trace(2, 5, 0, 1)", mistakes={
@@ -175,6 +189,9 @@ check_array(along_x2, expected_x2, "tangent_trace(2, 5, 0, 1)", mistakes={
     "the tangent of v_1 = ln v_-1 is dv_-1 / v_-1 (chain rule): multiply the derivative 1 / v_-1 "
     "by the incoming tangent dv_-1 (here 0).":
         np.array([0, 1, 0.5, 2, 2.5, math.cos(5), 2.5 - math.cos(5)]),
+    "dv_3 and dv_4 are in the lecture's numbering (v_3 = sin v_0, v_4 = v_1 + v_2); this notebook numbers in "
+    "Python's evaluation order, v_3 = v_1 + v_2 and v_4 = sin v_0 (see the note under the primal trace).":
+        np.array([0, 1, 0, 2, math.cos(5), 2, 2 - math.cos(5)]),
 })
 print(f"dy/dx1 = {tangents[-1]:.4f}, dy/dx2 = {along_x2[-1]:.4f}")
 ### BEGIN HIDDEN TESTS

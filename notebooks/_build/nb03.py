@@ -66,6 +66,9 @@ Both inputs are used twice ($x_1$ by $\ln$ and $\times$, $x_2$ by $\times$ and $
 adjoints are **sums of two contributions**. One backward pass produced *both* partial derivatives
 $\partial y/\partial x_1 = 5.5$ and $\partial y / \partial x_2 = 1.716$; forward mode needed two
 passes. `course.trace` shows both traces:
+
+(The numbering is notebook 02's, Python's evaluation order: $v_3 = v_1 + v_2$ and
+$v_4 = \sin v_0$, which the lecture calls $v_4$ and $v_3$.)
 """)
 
 nb.code(r"""
@@ -118,6 +121,9 @@ check_array(np.array(adj, dtype=float), expected, "adjoint_trace(2, 5)", mistake
         np.array([1, -1, 1, 1, 1, 2 - math.cos(5), 5.0]),
     "v_5 = v_3 - v_4, so d v_5 / d v_4 = -1: the sign of vbar4 is wrong, vbar4 = -vbar5.":
         np.array([1, 1, 1, 1, 1, 2 + math.cos(5), 5.5]),
+    "vbar3 and vbar4 are in the lecture's numbering (v_3 = sin v_0, v_4 = v_1 + v_2); these notebooks number "
+    "in Python's evaluation order, v_3 = v_1 + v_2 and v_4 = sin v_0 (notebook 02 explains why).":
+        np.array([1, 1, -1, 1, 1, 2 - math.cos(5), 5.5]),
 })
 ### BEGIN HIDDEN TESTS
 a_, b_ = 0.7, -1.3

@@ -252,4 +252,32 @@ def jacobian_forward(f, x):
         columns.append((np.array(f(plus), dtype=float) - np.array(f(minus), dtype=float)) / (2 * h))
     return np.stack(columns, axis=1)
 '''),
+    Wrong("primal-trace-lecture-numbering", cell="primal-trace",
+          mistake="v_3 and v_4 in the lecture's order (v_3 = sin v_0, v_4 = v_1 + v_2)",
+          hint="lecture's numbering",
+          answer='''
+def primal_trace(x1, x2):
+    v_m1 = x1
+    v0 = x2
+    v1 = math.log(v_m1)
+    v2 = v_m1 * v0
+    v3 = math.sin(v0)
+    v4 = v1 + v2
+    v5 = v4 - v3
+    return [v_m1, v0, v1, v2, v3, v4, v5]
+'''),
+    Wrong("tangent-trace-lecture-numbering", cell="tangent-trace",
+          mistake="dv_3 and dv_4 in the lecture's order (v_3 = sin v_0, v_4 = v_1 + v_2)",
+          hint="lecture's numbering",
+          answer='''
+def tangent_trace(x1, x2, dx1, dx2):
+    v_m1, v0 = x1, x2
+    dv_m1, dv0 = dx1, dx2
+    dv1 = dv_m1 / v_m1
+    dv2 = dv_m1 * v0 + v_m1 * dv0
+    dv3 = dv0 * math.cos(v0)
+    dv4 = dv1 + dv2
+    dv5 = dv4 - dv3
+    return [dv_m1, dv0, dv1, dv2, dv3, dv4, dv5]
+'''),
 ]

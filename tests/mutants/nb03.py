@@ -272,4 +272,24 @@ def grad_of(f, *xs):
         grads.append(leaves[i].grad)
     return grads
 '''),
+    Wrong("adjoint-trace-lecture-numbering", cell="adjoint-trace",
+          mistake="vbar3 and vbar4 in the lecture's order (v_3 = sin v_0, v_4 = v_1 + v_2)",
+          hint="lecture's numbering",
+          answer='''
+def adjoint_trace(x1, x2):
+    v_m1, v0 = x1, x2
+    v1 = math.log(v_m1)
+    v2 = v_m1 * v0
+    v3 = math.sin(v0)
+    v4 = v1 + v2
+    v5 = v4 - v3
+    vbar5 = 1.0
+    vbar4 = vbar5
+    vbar3 = -vbar5
+    vbar2 = vbar4
+    vbar1 = vbar4
+    vbar0 = vbar2 * v_m1 + vbar3 * math.cos(v0)
+    vbar_m1 = vbar2 * v0 + vbar1 / v_m1
+    return [vbar5, vbar4, vbar3, vbar2, vbar1, vbar0, vbar_m1]
+'''),
 ]
