@@ -2,7 +2,7 @@
 
 from nbtools import Notebook
 
-nb = Notebook("08-training-tricks", course_modules=["course.data"])
+nb = Notebook("08-training-tricks", course_modules=["course.data", "course.nn"])
 
 nb.md(r"""
 # 08 · Training tricks
@@ -255,23 +255,35 @@ nb.md(r"""
 
 Each layer multiplies its input by $W$. If the weights are too small, the signal shrinks layer
 after layer; too large, it explodes. The cell below pushes random data through a 10-layer network
-of width 256 and plots the standard deviation of every layer's activations. Xavier keeps tanh
-layers stable; ReLU zeroes half of its inputs, so it needs the twice larger He variance $2/n_\text{in}$.
+of width 256 and plots the standard deviation of every layer's activations (left). Xavier keeps
+tanh layers stable; ReLU zeroes half of its inputs, so it needs the twice larger He variance
+$2/n_\text{in}$.
+
+The standard deviation alone can mislead: tanh with weights of std 1 looks perfectly stable on
+the left, with activations of std near 1. The right panel shows why: almost every unit is
+**saturated** ($|\tanh z| > 0.99$, where $\tanh'(z) < 0.02$), so almost no gradient gets through
+it. Xavier keeps most units in the range where tanh is close to linear.
 """)
 
 nb.code(r"""
 X_rand = np.random.default_rng(1).normal(size=(500, 256))
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, (ax, ax_sat) = plt.subplots(1, 2, figsize=(12, 4))
 for act_name, act, scale in [("tanh", np.tanh, 0.01), ("tanh", np.tanh, 1.0), ("tanh", np.tanh, "xavier"),
                              ("relu", lambda z: np.maximum(z, 0), "xavier"), ("relu", lambda z: np.maximum(z, 0), "he")]:
     layers = mlp_init([256] * 11, np.random.default_rng(2), scale=scale)
-    h, stds = X_rand, []
+    h, stds, saturated = X_rand, [], []
     for layer in layers:
         h = act(h @ layer["W"] + layer["b"])
         stds.append(h.std())
+        saturated.append(np.mean(np.abs(h) > 0.99))
     ax.semilogy(range(1, 11), stds, "o-", label=f"{act_name}, init {scale}")
+    if act_name == "tanh":
+        ax_sat.plot(range(1, 11), saturated, "o-", label=f"tanh, init {scale}")
+        print(f"tanh, init {scale}: std of the last layer {stds[-1]:.3f}, saturated units {saturated[-1]:.0%}")
 ax.set_xlabel("layer"); ax.set_ylabel("std of activations"); ax.legend(fontsize=8)
 ax.set_title("forward signal through 10 layers")
+ax_sat.set_xlabel("layer"); ax_sat.set_ylabel("fraction of units with |tanh| > 0.99"); ax_sat.set_ylim(-0.02, 1.02)
+ax_sat.legend(fontsize=8); ax_sat.set_title("saturation: where tanh' is almost 0")
 plt.show()
 """, role="demo")
 
@@ -350,6 +362,23 @@ zero = clip_by_norm({"z": np.zeros(3)}, 1.0)
 check_array(zero["z"], np.zeros(3), "clip_by_norm of a zero gradient (no division by zero)")
 ### END HIDDEN TESTS
 """)
+
+nb.md(r"""
+**Clipping by value**, the older variant (the seed course used it), clips every entry on its own,
+$g_i \leftarrow \min(\max(g_i, -c), c)$ (`np.clip(g, -c, c)`). It also bounds the step, but it
+changes the gradient's **direction**: the large entries are cut and the small ones kept, so the
+step no longer points downhill as steeply. Clipping by the global norm only shortens the step.
+""")
+
+nb.code(r"""
+g_demo = {"W": np.array([[30.0, 0.5], [-2.0, 0.1]]), "b": np.array([4.0, -0.2])}
+flat = lambda g: np.concatenate([v.ravel() for v in g.values()])
+by_value = {k: np.clip(v, -1.0, 1.0) for k, v in g_demo.items()}
+by_norm = clip_by_norm(g_demo, 1.0)
+for name, clipped_g in [("by value (c = 1)", by_value), ("by global norm (1)", by_norm)]:
+    cosine = flat(clipped_g) @ flat(g_demo) / (np.linalg.norm(flat(clipped_g)) * np.linalg.norm(flat(g_demo)))
+    print(f"clipped {name:18s}: norm {np.linalg.norm(flat(clipped_g)):.3f}, cosine with the gradient {cosine:.3f}")
+""", role="demo")
 
 nb.md(r"""
 A deep ReLU network initialised far too large (std 1 instead of He's $\sqrt{2/n}$) starts with
@@ -451,14 +480,17 @@ check_array(dropout_backward(Gh, None), Gh, "dropout_backward with mask None (ev
 """)
 
 nb.md(r"""
-Dropout in action: 40 noisy moons points and a 2-200-200-2 network, which can memorise them. We
-write dropout into the forward pass (the engine differentiates `h * mask`, which is exactly your
-`dropout_backward`) and compare the validation loss with and without it.
+Dropout in action: 40 noisy moons points and a 2-200-200-2 network trained for 400 epochs, long
+enough to memorise them. We write dropout into the forward pass (the engine differentiates
+`h * mask`, which is exactly your `dropout_backward`) and compare the validation loss and accuracy
+on 1,000 new points with and without it. Then the same comparison with 200 training points: with
+enough data the network cannot memorise it, and dropout no longer buys accuracy (it still makes
+the predictions less over-confident, which the validation loss measures).
 """)
 
 nb.code(r"""
-X_tr, y_tr = make_moons(n_samples=40, noise=0.3, seed=1)
-X_val, y_val = make_moons(n_samples=1000, noise=0.3, seed=2)
+X_tr, y_tr = make_moons(n_samples=40, noise=0.35, seed=4)
+X_val, y_val = make_moons(n_samples=1000, noise=0.35, seed=2)
 
 
 def dropout_scores(params, X, p_drop, r, train):
@@ -468,7 +500,7 @@ def dropout_scores(params, X, p_drop, r, train):
     return h @ params[-1]["W"] + params[-1]["b"]
 
 
-def run_dropout(p_drop, epochs, lr=0.1, batch_size=10):
+def run_dropout(p_drop, epochs, lr=0.1, batch_size=10, X_tr=X_tr, y_tr=y_tr):
     r = np.random.default_rng(5)
     params = mlp_init([2, 200, 200, 2], r)
     step = course.grad(lambda p, Xb, yb: course.softmax_cross_entropy(dropout_scores(p, Xb, p_drop, r, True), yb))
@@ -481,19 +513,26 @@ def run_dropout(p_drop, epochs, lr=0.1, batch_size=10):
     return params, curves
 
 
-epochs = 10 if GRADING else 150
+epochs = 10 if GRADING else 400
 fig, ax = plt.subplots(figsize=(7, 4))
 dropout_curves = {}
+print("40 training points:")
 for p_drop, color in [(0.0, "C0"), (0.5, "C1")]:
     params_d, curves = run_dropout(p_drop, epochs)
     dropout_curves[p_drop] = curves
     ax.plot(curves["train"], color=color, ls="--", label=f"p_drop={p_drop}: train")
     ax.plot(curves["val"], color=color, label=f"p_drop={p_drop}: validation")
-    print(f"p_drop = {p_drop}: final train loss {curves['train'][-1]:.3f}, validation loss {curves['val'][-1]:.3f}, "
+    print(f"  p_drop = {p_drop}: final train loss {curves['train'][-1]:.3f}, validation loss {curves['val'][-1]:.3f}, "
           f"validation accuracy {accuracy(dropout_scores(params_d, X_val, p_drop, None, False), y_val):.1%}")
 ax.set_xlabel("epoch"); ax.set_ylabel("loss"); ax.set_ylim(0, 1.2); ax.legend()
 ax.set_title("overfitting 40 points, with and without dropout")
 plt.show()
+X_more, y_more = make_moons(n_samples=200, noise=0.35, seed=4)
+print("200 training points:")
+for p_drop in (0.0, 0.5):
+    params_m, curves_m = run_dropout(p_drop, 10 if GRADING else 100, X_tr=X_more, y_tr=y_more)
+    print(f"  p_drop = {p_drop}: validation loss {curves_m['val'][-1]:.3f}, "
+          f"validation accuracy {accuracy(dropout_scores(params_m, X_val, p_drop, None, False), y_val):.1%}")
 """, role="demo")
 
 nb.md(r"""
@@ -570,40 +609,140 @@ check_array(batchnorm_forward(const, np.ones(2), np.zeros(2)), np.zeros((4, 2)),
 """)
 
 nb.md(r"""
+### Exercise 7 (2 points): running statistics and evaluation mode
+
+A trained network must give the same prediction for an example whatever else is in its batch, and
+must work on a single example. So in **evaluation mode** batch norm uses fixed statistics: running
+averages of the batch means and (biased) variances, updated at every training step,
+$$\mu_\text{run} \leftarrow m\,\mu_\text{run} + (1-m)\,\mu_\text{batch},\qquad
+  \sigma^2_\text{run} \leftarrow m\,\sigma^2_\text{run} + (1-m)\,\sigma^2_\text{batch}$$
+with momentum $m = 0.9$ (the convention of CS231n and of `course.nn`'s `BatchNorm`). Write
+`bn_update_running(running_mean, running_var, x, momentum)`, returning the new pair, and
+`batchnorm_eval(x, gamma, beta, running_mean, running_var, eps)`, the forward pass with the running
+statistics in place of the batch ones.
+""")
+
+nb.solution("batchnorm-eval", r"""
+def bn_update_running(running_mean, running_var, x, momentum=0.9):
+    ### BEGIN SOLUTION
+    new_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
+    new_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
+    return new_mean, new_var
+    ### END SOLUTION
+
+
+def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    ### BEGIN SOLUTION
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+    ### END SOLUTION
+""")
+
+nb.tests("batchnorm-eval-tests", 2, r"""
+from course.nn.layers import BatchNorm
+
+x_r = np.array([[1.0, 2.0, -1.0], [3.0, 0.0, 0.5], [2.0, 1.0, 2.0], [0.0, 5.0, 1.5]])
+rm0, rv0 = np.array([0.5, -0.5, 0.0]), np.array([1.0, 2.0, 0.5])
+ref_bn = BatchNorm(3)
+ref_bn.running_mean, ref_bn.running_var = rm0.copy(), rv0.copy()
+ref_bn.forward(x_r)  # training mode: one update of the running statistics
+out = bn_update_running(rm0.copy(), rv0.copy(), x_r, 0.9)
+check(isinstance(out, tuple) and len(out) == 2, "bn_update_running should return (running_mean, running_var).",
+      "return new_mean, new_var")
+check_order(out, (ref_bn.running_mean, ref_bn.running_var), "bn_update_running", ["running_mean", "running_var"])
+check_array(out[0], ref_bn.running_mean, "the new running mean", mistakes={
+    "the old running value keeps the weight momentum: momentum * running + (1 - momentum) * batch (you swapped them).":
+        0.1 * rm0 + 0.9 * x_r.mean(axis=0)})
+check_array(out[1], ref_bn.running_var, "the new running variance", mistakes={
+    "use the biased batch variance x.var(axis=0) (divide by m), as in training: you used ddof=1.":
+        0.9 * rv0 + 0.1 * x_r.var(axis=0, ddof=1),
+    "the old running value keeps the weight momentum: momentum * running + (1 - momentum) * batch (you swapped them).":
+        0.1 * rv0 + 0.9 * x_r.var(axis=0)})
+gamma_r, beta_r = np.array([1.0, 2.0, 0.5]), np.array([0.0, -1.0, 0.3])
+ref_bn.gamma.value, ref_bn.beta.value = gamma_r, beta_r
+ref_bn.running_mean, ref_bn.running_var = rm0.copy(), rv0.copy()
+ref_bn.eval()
+check_array(batchnorm_eval(x_r, gamma_r, beta_r, rm0, rv0), ref_bn(x_r), "batchnorm_eval", mistakes={
+    "evaluation mode normalises with the RUNNING mean and variance, not with the statistics of the batch.":
+        batchnorm_forward(x_r, gamma_r, beta_r),
+    "divide by the standard deviation sqrt(running_var + eps), not by the variance.":
+        gamma_r * (x_r - rm0) / (rv0 + 1e-5) + beta_r})
+### BEGIN HIDDEN TESTS
+# One example alone gets exactly the output it gets inside a batch.
+xb = rng.normal(size=(6, 4))
+rmh, rvh = rng.normal(size=4), rng.uniform(0.5, 2.0, size=4)
+gh, bh = rng.normal(size=4), rng.normal(size=4)
+batch_out = batchnorm_eval(xb, gh, bh, rmh, rvh)
+check_array(batchnorm_eval(xb[2:3], gh, bh, rmh, rvh), batch_out[2:3], "batchnorm_eval of one example alone")
+ref_h = BatchNorm(4, momentum=0.8)
+ref_h.running_mean, ref_h.running_var = rmh.copy(), rvh.copy()
+for _ in range(3):
+    xs = rng.normal(size=(5, 4)) * 2 + 1
+    ref_h.forward(xs)
+    rmh, rvh = bn_update_running(rmh, rvh, xs, 0.8)
+check_array(rmh, ref_h.running_mean, "the running mean after 3 updates with momentum 0.8")
+check_array(rvh, ref_h.running_var, "the running variance after 3 updates with momentum 0.8")
+### END HIDDEN TESTS
+""")
+
+nb.md(r"""
 Batch norm in action: a 6-layer **sigmoid** network on the spiral, which plain SGD trains very
-slowly (section 2), with and without a batch-norm step before every sigmoid.
+slowly (section 2), with and without a batch-norm step before every sigmoid. Training uses the
+batch statistics and updates the running ones; the curves show the loss of the whole training set
+in **evaluation mode** (running statistics), as the network will be used. With batch norm the
+network tolerates a large learning rate, but at a constant 0.5 its loss jumps from epoch to epoch;
+the learning rate therefore decays from 0.5 to 0.05, which settles the run.
 """)
 
 nb.code(r"""
-def bn_scores(params, X, use_bn):
+def bn_scores(params, X, use_bn, running=None):
+    # running: None (training mode, batch statistics) or one (mean, var) pair per layer (evaluation mode).
     h = X
-    for layer in params[:-1]:
+    for i, layer in enumerate(params[:-1]):
         z = h @ layer["W"] + layer["b"]
-        h = course.sigmoid(batchnorm_forward(z, layer["gamma"], layer["beta"]) if use_bn else z)
+        if use_bn:
+            z = (batchnorm_forward(z, layer["gamma"], layer["beta"]) if running is None
+                 else batchnorm_eval(z, layer["gamma"], layer["beta"], *running[i]))
+        h = course.sigmoid(z)
     return h @ params[-1]["W"] + params[-1]["b"]
 
 
-def run_bn(use_bn, epochs, lr=0.5, batch_size=32):
+def layer_inputs(params, X):
+    # The inputs z of every batch-norm step (training mode), for the running statistics.
+    h, zs = X, []
+    for layer in params[:-1]:
+        z = h @ layer["W"] + layer["b"]
+        zs.append(z)
+        h = course.sigmoid(batchnorm_forward(z, layer["gamma"], layer["beta"]))
+    return zs
+
+
+def run_bn(use_bn, epochs, lr0=0.5, batch_size=32):
     r = np.random.default_rng(6)
     params = mlp_init([2, 64, 64, 64, 64, 64, 3], r, scale="xavier")
     for layer in params[:-1]:
         layer["gamma"], layer["beta"] = np.ones(layer["b"].shape), np.zeros(layer["b"].shape)
+    running = [(np.zeros(64), np.ones(64)) for _ in params[:-1]]
     step = course.grad(lambda p, Xb, yb: course.softmax_cross_entropy(bn_scores(p, Xb, use_bn), yb))
     losses = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        lr = lr0 * (1 - 0.9 * epoch / max(1, epochs - 1))  # 0.5 -> 0.05
         for Xb, yb in iterate_minibatches(X_sp, y_sp, batch_size, r):
+            if use_bn:
+                running = [bn_update_running(m, v, z, 0.9) for (m, v), z in zip(running, layer_inputs(params, Xb))]
             params = [sgd_step(p, g, lr) for p, g in zip(params, step(params, Xb, yb))]
-        losses.append(float(course.softmax_cross_entropy(bn_scores(params, X_sp, use_bn), y_sp)))
-    return params, losses
+        losses.append(float(course.softmax_cross_entropy(bn_scores(params, X_sp, use_bn, running if use_bn else None), y_sp)))
+    return params, running, losses
 
 
 epochs = 3 if GRADING else 30
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for use_bn in [False, True]:
-    params_bn, losses = run_bn(use_bn, epochs)
+    params_bn, running_bn, losses = run_bn(use_bn, epochs)
     label = "with batch norm" if use_bn else "without"
-    ax.plot(losses, label=f"{label}: train acc {accuracy(bn_scores(params_bn, X_sp, use_bn), y_sp):.0%}")
-ax.set_xlabel("epoch"); ax.set_ylabel("training loss (batch statistics)"); ax.legend()
+    acc_eval = accuracy(bn_scores(params_bn, X_sp, use_bn, running_bn if use_bn else None), y_sp)
+    ax.plot(losses, label=f"{label}: train acc {acc_eval:.0%} (evaluation mode)")
+    print(f"{label:15s}: final loss {losses[-1]:.3f}, training accuracy in evaluation mode {acc_eval:.1%}")
+ax.set_xlabel("epoch"); ax.set_ylabel("training loss (evaluation mode)"); ax.legend()
 ax.set_title("6-layer sigmoid network on the spiral")
 plt.show()
 """, role="demo")
@@ -616,7 +755,7 @@ while the training loss keeps falling: the network starts memorising. **Early st
 the validation loss, remembers the best epoch, and stops once there was no improvement for
 `patience` epochs; the parameters of the best epoch are the result.
 
-### Exercise 7 (2 points): `early_stopping(val_losses, patience)`
+### Exercise 8 (2 points): `early_stopping(val_losses, patience)`
 
 Go through the validation losses epoch by epoch (0-based). An epoch *improves* if its loss is
 strictly below the best loss so far. Stop at the first epoch `e` with `e - best_epoch == patience`.
