@@ -894,6 +894,21 @@ plt.show()
 """, role="demo")
 
 nb.md(r"""
+Your engine can travel: the cell below saves the cells that define it (the VJPs of sections 1-5,
+`Tensor` and `backprop`, in the versions you ran last) as the module `my_engine.py` next to this
+notebook. Notebook 07 then trains its spiral network with it when you change one line there,
+`ENGINE = "mine"`. Run it again whenever you change your engine.
+""")
+
+nb.code(r"""
+from course.export import save_definitions
+
+saved = save_definitions(["unbroadcast", "matmul_vjp", "sum_vjp", "mean_vjp", "relu_vjp", "Tensor", "as_tensor",
+                          "backprop"], "my_engine.py")
+print(f"saved your engine to {saved}")
+""", role="demo")
+
+nb.md(r"""
 That is the whole of reverse mode: a node per operation that remembers its parents and VJPs, a
 topological order, and one loop. The reference engine, `course.Tensor`, is the same design with
 more operations, each rule in one table (`course.autodiff.rules`), and a few things a teaching

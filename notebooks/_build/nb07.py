@@ -261,6 +261,49 @@ plt.show()
 """, role="demo")
 
 nb.md(r"""
+### Your engine or the reference: one line
+
+The same network trained with a `Tensor` engine instead of `course.grad`: parameters become
+Tensors, the loss is built with their operations (`@`, `+`, `.relu()`, `.exp()`, `.sum(axis=...)`,
+`.log()`, indexing, `.mean()`), `loss.backward()` fills every `.grad`. Both the reference
+`course.Tensor` and the engine you built in notebook 04 speak this language, so the cell below
+runs with either: set `ENGINE = "mine"` to train with yours (saved by the last cell of notebook 04
+as `my_engine.py`).
+""")
+
+nb.code(r"""
+ENGINE = "course"  # "course": the reference engine; "mine": your Tensor from notebook 04 (my_engine.py)
+
+if ENGINE == "mine":
+    import my_engine  # written by the last cell of notebook 04: run that first
+    as_parameter = my_engine.Tensor
+else:
+    as_parameter = lambda value: course.Tensor(value, requires_grad=True)
+
+
+def tensor_loss(P, X, y, reg):
+    scores = (X @ P["W1"] + P["b1"]).relu() @ P["W2"] + P["b2"]
+    shifted = scores - scores.value.max(axis=1, keepdims=True)  # a constant shift
+    data = (shifted.exp().sum(axis=1).log() - shifted[np.arange(len(y)), y]).mean()
+    return data + 0.5 * reg * ((P["W1"] * P["W1"]).sum() + (P["W2"] * P["W2"]).sum())
+
+
+def train_with_engine(params, X, y, steps, reg=1e-3, lr=1.0):
+    for _ in range(steps):
+        P = {k: as_parameter(v) for k, v in params.items()}
+        tensor_loss(P, X, y, reg).backward()
+        params = {k: params[k] - lr * np.asarray(P[k].grad) for k in params}
+    return params
+
+
+start = time.perf_counter()
+p_engine = train_with_engine(init_two_layer(2, 100, 3, np.random.default_rng(0)), X_sp, y_sp, 1000)
+h_engine = np.maximum(X_sp @ p_engine["W1"] + p_engine["b1"], 0) @ p_engine["W2"] + p_engine["b2"]
+print(f"ENGINE = {ENGINE!r}: 1000 steps in {time.perf_counter() - start:.1f} s, "
+      f"training accuracy {np.mean(np.argmax(h_engine, axis=1) == y_sp):.1%}")
+""", role="demo")
+
+nb.md(r"""
 The graph your network's loss makes, drawn by `course.draw` for 4 examples (hover over a node for
 its value and its adjoint, $\partial L/\partial v$): every operation of `two_layer_loss`, from the
 parameters on the left to the loss on the right.

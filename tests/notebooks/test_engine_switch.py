@@ -1,0 +1,50 @@
+"""The student's engine travels: notebook 04 saves it as my_engine.py, and notebook 07 trains with
+it when its one-line switch says ENGINE = "mine", exactly as with the reference engine."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from IPython.core.interactiveshell import InteractiveShell
+
+from nbhelpers import NOTEBOOK_DIR, nbgrader_meta, read
+
+ENGINE_CELLS = ["matmul-vjp", "unbroadcast", "reduce-vjp", "relu-vjp", "tensor-ops", "tensor-backprop"]
+
+
+def _cells(stem: str):
+    return read(NOTEBOOK_DIR / f"{stem}.ipynb").cells
+
+
+def _source(cells, grade_id):
+    return next(c.source for c in cells if nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nb04 = _cells("04-matrix-calculus")
+    ip = InteractiveShell.instance()
+    setup = next(c.source for c in nb04 if c.cell_type == "code")  # imports, rng
+    for source in [setup] + [_source(nb04, g) for g in ENGINE_CELLS]:
+        assert ip.run_cell(source, store_history=True).success, source[:200]
+    save_cell = next(c.source for c in nb04 if "save_definitions(" in c.source)
+    assert ip.run_cell(save_cell, store_history=True).success
+    assert (tmp_path / "my_engine.py").exists()
+
+    nb07 = _cells("07-two-layer-network")
+    code = [c.source for c in nb07 if c.cell_type == "code"]
+    switch = next(s for s in code if s.startswith('ENGINE = "course"'))
+    namespace: dict = {}
+    for source in code[:3]:  # imports and the spiral, the checks, init_two_layer and the loss
+        exec(compile(source, "<nb07>", "exec"), namespace)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("my_engine", None)
+    trained = {}
+    for engine in ("course", "mine"):
+        exec(compile(switch.replace('ENGINE = "course"', f'ENGINE = "{engine}"', 1).replace(
+            ", 1000)", ", 150)"), "<switch>", "exec"), namespace)
+        trained[engine] = namespace["p_engine"]
+    assert namespace["as_parameter"].__module__ == "my_engine"
+    for k in trained["course"]:
+        np.testing.assert_allclose(trained["mine"][k], trained["course"][k], rtol=1e-9, atol=1e-12)
