@@ -98,3 +98,16 @@ WORKPLACE_RE = re.compile(r"\.\./shared|shared/data|/work/|/home/|/root/|\bCI\b|
 def test_no_workplace_paths_in_front_of_students(nb):
     found = [(i, m.group(0)) for i, c in enumerate(nb.cells) for m in WORKPLACE_RE.finditer(c.source)]
     assert not found, f"cells mention the test set-up (cell, text): {found}"
+
+
+def test_readme_notebook_table_matches_the_notebooks():
+    """README's table lists every notebook once, with the points its graded cells add up to."""
+    from nbhelpers import REPO
+    rows = re.findall(r"^\| `(\d\d-[a-z0-9-]+)` \|.*\| (\d+(?:\.\d+)?) \|$",
+                      (REPO / "README.md").read_text(), re.MULTILINE)
+    table = {stem: float(points) for stem, points in rows}
+    assert sorted(table) == sorted(p.stem for p in NOTEBOOKS), table
+    for path in NOTEBOOKS:
+        nb = read(path)
+        total = sum(nbgrader_meta(c).get("points", 0) for c in nb.cells if nbgrader_meta(c).get("grade"))
+        assert table[path.stem] == total, f"README says {table[path.stem]} points for {path.stem}, its cells {total}"
