@@ -375,7 +375,8 @@ nb.md(r"""
 
 With the order in hand, backpropagation is a loop:
 
-1. reset every node's `grad` to 0 (gradients from an earlier call must not leak in),
+1. reset the `grad` of every **computed** node (one with parents) to 0, so that gradients from an
+   earlier call do not leak in; the inputs keep theirs (see below),
 2. seed the output: `root.grad = 1` (since $\partial y/\partial y = 1$),
 3. for each node in **reverse** topological order (output first), send its gradient to every
    parent: `parent.grad += local_grad * node.grad`.
@@ -383,10 +384,10 @@ With the order in hand, backpropagation is a loop:
 The `+=` is the sum over children in the adjoint formula: a node used twice receives two
 contributions (**fan-out**). Writing `=` instead keeps only the last one.
 
-Step 1 makes `backward` start from scratch every time: calling it twice gives the same
-gradients. `course.Tensor`, PyTorch and the array engine you build in notebook 04 use the other
-convention for the *inputs*: their gradients accumulate over calls until `zero_grad()` resets
-them (useful once many calls share the same parameters); computed nodes start from zero in both.
+**The convention of this course** (and of `course.Tensor`, PyTorch, and the array engine you build
+in notebook 04): the gradients of the *inputs* **accumulate** over calls of `backward`, so that
+the gradients of several losses, or of several minibatches, add up in the same parameters; reset
+an input yourself (`x.grad = 0.0`, or `zero_grad()` for Tensors) before the next step.
 
 ### Exercise 4 (3 points): `backward(root)`
 """)
@@ -396,7 +397,8 @@ def backward(root):
     order = topological_order(root)
     ### BEGIN SOLUTION
     for node in order:
-        node.grad = 0.0
+        if node.parents:  # computed nodes start from 0; inputs accumulate over calls
+            node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):
         for parent, local in zip(node.parents, node.local_grads):
@@ -436,10 +438,20 @@ a, b = Value(3.0), Value(4.0)
 z = a * b
 z.backward()
 z.backward()
-check_array(np.array([a.grad, b.grad]), np.array([4.0, 3.0]),
+check_array(np.array([a.grad, b.grad]), np.array([8.0, 6.0]),
             "(a.grad, b.grad) for z = a * b after calling z.backward() twice", mistakes={
-    "reset every node's grad to 0 at the start of backward, or gradients of earlier calls add up.":
-        np.array([8.0, 6.0])})
+    "the inputs' gradients accumulate over calls (the course's convention, as in course.Tensor and PyTorch): "
+    "reset only the computed nodes, those with parents, at the start of backward.": np.array([4.0, 3.0])})
+u2, v2 = Value(3.0), Value(-2.0)
+q2 = (u2 * v2) * 4.0
+q2.backward()
+q2.backward()
+check_array(np.array([u2.grad, v2.grad]), np.array([-16.0, 24.0]),
+            "(u.grad, v.grad) for q = (u * v) * 4 after calling q.backward() twice", mistakes={
+    "reset the grad of every computed node (a node with parents) to 0 at the start of backward: u * v still "
+    "held its gradient from the first call, so it passed on twice as much.": np.array([-24.0, 36.0]),
+    "the inputs' gradients accumulate over calls (the course's convention, as in course.Tensor and PyTorch): "
+    "reset only the computed nodes, those with parents, at the start of backward.": np.array([-8.0, 12.0])})
 ### BEGIN HIDDEN TESTS
 # Random expressions against numeric differences.
 def expr(v, lib):

@@ -440,10 +440,8 @@ stores a function that computes it, built from your VJPs above.
 
 **Gradients add up.** `backward()` *adds* into the `grad` of every input Tensor (a Tensor
 without parents) and recomputes the `grad` of every computed node from zero; `zero_grad()`
-resets an input. This is the convention of `course.Tensor` and of PyTorch: gradients of several
-losses, or of several minibatches, accumulate until you reset them. (The scalar `Value` of
-notebook 03 reset every gradient at the start of `backward` instead, which is simpler while each
-input is used by one call; once parameters are shared by many calls, accumulation is the rule.)
+resets an input. This is the convention of notebook 03's `Value`, of `course.Tensor` and of
+PyTorch: gradients of several losses, or of several minibatches, accumulate until you reset them.
 
 ### Exercise 7 (4 points): operations with their VJPs
 

@@ -114,7 +114,8 @@ _BACKWARD = '''
 def backward(root):
     order = topological_order(root)
     for node in order:
-        node.grad = 0.0
+        if node.parents:  # computed nodes start from 0; inputs accumulate over calls
+            node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):
         for parent, local in zip(node.parents, node.local_grads):
@@ -232,9 +233,10 @@ def topological_order(root):
     raise NotImplementedError()
 '''),
     Wrong("backward-does-not-reset-grads", cell="backward",
-          mistake="no reset of the grads at the start: a second backward adds to the first",
+          mistake="no reset of the computed nodes' grads: a second backward passes on stale gradients",
           hint="reset",
-          answer=_one(_BACKWARD, "    for node in order:\n        node.grad = 0.0\n", "")),
+          answer=_one(_BACKWARD, "    for node in order:\n        if node.parents:  # computed nodes start from 0; inputs "
+                               "accumulate over calls\n            node.grad = 0.0\n", "")),
     Wrong("backward-forgets-upstream-gradient", cell="backward",
           mistake="parent.grad += local: the local gradient is not multiplied by node.grad (chain rule)",
           hint="chain rule",

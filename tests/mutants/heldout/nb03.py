@@ -114,7 +114,8 @@ _BACKWARD = '''
 def backward(root):
     order = topological_order(root)
     for node in order:
-        node.grad = 0.0
+        if node.parents:  # computed nodes start from 0; inputs accumulate over calls
+            node.grad = 0.0
     root.grad = 1.0
     for node in reversed(order):
         for parent, local in zip(node.parents, node.local_grads):
