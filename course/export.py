@@ -1,8 +1,8 @@
 """Save definitions made in a notebook as a module, so that later notebooks can import them.
 
 Notebook 04 builds an engine (a ``Tensor`` class and its backward pass) in several cells; its
-last cell saves them with :func:`save_definitions` to ``my_engine.py``, and notebook 07
-switches to it with one line. The cells are the ones the kernel ran (the live versions of the
+last cell saves them with :func:`save_definitions` to ``my_engine.py``, and notebooks 07 and 09
+switch to it with one line. The cells are the ones the kernel ran (the live versions of the
 definitions), not the notebook file, which may be unsaved.
 """
 

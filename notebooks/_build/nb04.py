@@ -894,8 +894,8 @@ plt.show()
 nb.md(r"""
 Your engine can travel: the cell below saves the cells that define it (the VJPs of sections 1-5,
 `Tensor` and `backprop`, in the versions you ran last) as the module `my_engine.py` next to this
-notebook. Notebook 07 then trains its spiral network with it when you change one line there,
-`ENGINE = "mine"`. Run it again whenever you change your engine.
+notebook. Notebooks 07 (the spiral) and 09 (MNIST) then train with it when you change one line
+there, `ENGINE = "mine"`. Run it again whenever you change your engine.
 """)
 
 nb.code(r"""

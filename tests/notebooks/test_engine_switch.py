@@ -48,3 +48,39 @@ def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monke
     assert namespace["as_parameter"].__module__ == "my_engine"
     for k in trained["course"]:
         np.testing.assert_allclose(trained["mine"][k], trained["course"][k], rtol=1e-9, atol=1e-12)
+
+
+def test_notebook_09_trains_with_the_saved_engine_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nb04 = _cells("04-matrix-calculus")
+    ip = InteractiveShell.instance()
+    setup = next(c.source for c in nb04 if c.cell_type == "code")
+    for source in [setup] + [_source(nb04, g) for g in ENGINE_CELLS]:
+        assert ip.run_cell(source, store_history=True).success
+    assert ip.run_cell(next(c.source for c in nb04 if "save_definitions(" in c.source), store_history=True).success
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("my_engine", None)
+
+    nb09 = _cells("09-mnist")
+    switch = next(c.source for c in nb09 if c.cell_type == "code" and c.source.startswith('ENGINE = "course"'))
+    import time
+
+    from tqdm.auto import tqdm
+
+    import course
+    from course.data import minibatches
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(96, 12)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)
+    namespace = {"np": np, "time": time, "tqdm": tqdm, "course": course, "minibatches": minibatches,
+                 "GRADING": True, "LR": 0.1, "BATCH": 16, "ARCHITECTURES": {"3-layer": [12, 8, 6, 3]},
+                 "X_fit": X, "y_fit": y, "X_check": X, "y_check": y}
+    exec(compile(_source(nb09, "init-mlp"), "<init_mlp>", "exec"), namespace)
+    trained = {}
+    for engine in ("course", "mine"):
+        exec(compile(switch.replace('ENGINE = "course"', f'ENGINE = "{engine}"', 1), "<switch>", "exec"), namespace)
+        trained[engine] = namespace["p_tensor"]
+    assert namespace["as_parameter"].__module__ == "my_engine"
+    for mine, ref in zip(trained["mine"], trained["course"]):
+        for k in ref:  # the student's Tensor computes in float64, the reference keeps float32
+            np.testing.assert_allclose(mine[k], ref[k], rtol=1e-4, atol=1e-5)
