@@ -9,6 +9,7 @@ definitions), not the notebook file, which may be unsaved.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
 import linecache
 from pathlib import Path
@@ -85,6 +86,8 @@ def save_definitions(names: Iterable[str], path: str | Path, shell: Any = None) 
     path = Path(path)
     path.write_text(HEADER + "\n\n" + "\n\n".join(cell.strip() + "\n" for cell in cells),
                     encoding="utf-8")
+    # Bytecode cached from an earlier save is checked by size and whole-second time only.
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
     return path
 
 
@@ -112,3 +115,29 @@ def _cells_defining(name: str, shell: Any) -> list[str]:
             return [history[index]] + [history[later] for later in range(index + 1, len(history))
                                        if name in changed_names(history[later])]
     return []
+
+
+def engine_parameter(engine: str) -> Any:
+    """The function that turns an array into a trainable parameter of the chosen engine.
+
+    ``"course"``: ``course.Tensor(value, requires_grad=True)``; ``"mine"``: the ``Tensor`` class
+    of ``my_engine.py`` (saved by the last cell of notebook 04), imported from the working
+    directory. Both engines share the operations the notebooks use (``@``, ``+``, ``.relu()``,
+    ``.exp()``, ``.sum(axis=...)``, ``.log()``, indexing, ``.mean()``, ``.backward()``, ``.grad``).
+    """
+    if engine == "course":
+        from .autodiff import Tensor
+        return lambda value: Tensor(value, requires_grad=True)
+    if engine == "mine":
+        import importlib
+        import sys
+        if "" not in sys.path and "." not in sys.path:
+            sys.path.insert(0, "")  # the working directory, where notebook 04 saved the module
+        try:
+            module = importlib.import_module("my_engine")
+            module = importlib.reload(module)  # the version notebook 04 saved last
+        except ModuleNotFoundError:
+            raise FileNotFoundError("ENGINE = 'mine' needs my_engine.py next to this notebook: run "
+                                    "the last cell of notebook 04, which saves your engine there.") from None
+        return module.Tensor
+    raise ValueError(f"ENGINE must be 'course' or 'mine', not {engine!r}.")

@@ -272,13 +272,10 @@ as `my_engine.py`).
 """)
 
 nb.code(r"""
-ENGINE = "course"  # "course": the reference engine; "mine": your Tensor from notebook 04 (my_engine.py)
+from course.export import engine_parameter
 
-if ENGINE == "mine":
-    import my_engine  # written by the last cell of notebook 04: run that first
-    as_parameter = my_engine.Tensor
-else:
-    as_parameter = lambda value: course.Tensor(value, requires_grad=True)
+ENGINE = "course"  # "course": the reference engine; "mine": your Tensor from notebook 04 (my_engine.py)
+as_parameter = engine_parameter(ENGINE)
 
 
 def tensor_loss(P, X, y, reg):

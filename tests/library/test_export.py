@@ -52,3 +52,25 @@ def test_outside_ipython_says_where_it_works(tmp_path, monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     with pytest.raises(RuntimeError, match="from Jupyter or IPython"):
         save_definitions(["x"], tmp_path / "x.py")
+
+
+def test_engine_parameter_gives_trainable_tensors_and_clear_errors(tmp_path, monkeypatch):
+    import sys
+
+    import numpy as np
+
+    import course
+    from course.export import engine_parameter
+    w = engine_parameter("course")(np.ones(3))
+    assert isinstance(w, course.Tensor) and w.requires_grad
+    monkeypatch.chdir(tmp_path)
+    sys.modules.pop("my_engine", None)
+    with pytest.raises(FileNotFoundError, match="run the last cell of notebook 04"):
+        engine_parameter("mine")
+    (tmp_path / "my_engine.py").write_text("class Tensor:\n    version = 1\n")
+    assert engine_parameter("mine").version == 1
+    (tmp_path / "my_engine.py").write_text("class Tensor:\n    version = 22  # another size: pyc checks size+mtime\n")
+    assert engine_parameter("mine").version == 22  # a re-saved engine is reloaded
+    with pytest.raises(ValueError, match="'course' or 'mine'"):
+        engine_parameter("torch")
+    sys.modules.pop("my_engine", None)
