@@ -1,10 +1,15 @@
 """``course-grader collect``: submissions into nbgrader's ``submitted/<student>/<assignment>/``.
 
-Input is a folder with notebooks named ``<student>_<anything>.ipynb`` (an LMS download) or
-``<student>/<anything>.ipynb``, and/or LMS zip archives, which go through ``nbgrader
-zip_collect``. A notebook whose name is not ``<assignment>.ipynb`` is matched to an assignment by
-the assignment id in its name or, failing that, by its nbgrader cell ids; what cannot be matched
-is listed with the reason (in ``autograder_status.json`` and by ``course-grader report``).
+Input is a folder as an LMS gives it for download (Moodle, Canvas or Blackboard; see
+:mod:`autograder.lms` for their conventions) or a plain folder of ``<student>/<file>.ipynb`` or
+``<student>_<file>.ipynb``, with zip archives of either unpacked on the way (safely: no path
+leaves the archive's own folder, sizes are bounded). The student, the LMS's id for them, the
+submission time and the LMS's late marker are read from the names and kept in the course status;
+a notebook whose name is not ``<assignment>.ipynb`` is matched to an assignment by the assignment
+id in its name or, failing that, by its nbgrader cell ids. When a student handed in an
+assignment more than once, the latest submission is graded and every other one is reported
+(``latest wins``). Every file that is not taken is listed with the reason (in
+``autograder_status.json`` and by ``course-grader report``).
 """
 from __future__ import annotations
 
@@ -16,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import Course, GraderError
+from .lms import Origin, identify
 
-STUDENT_FILE = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file>.+)$")
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
+MAX_ARCHIVE_BYTES = 2 << 30    # unpacked size of one LMS archive (a class of notebooks: MBs)
 
 
 @dataclass
@@ -28,8 +34,9 @@ class Collected:
 
     path: str
     student: str
-    assignment: str  # UNKNOWN when it could not be matched
+    assignment: str  # UNKNOWN when it could not be matched (or the file was not taken)
     reason: str = ""
+    origin: dict | None = None  # Origin.record(): LMS, its id, submission time, late marker
 
 
 def grade_ids(path: Path) -> set[str] | None:
@@ -69,120 +76,148 @@ class Matcher:
         return best if score >= 0.5 else None
 
 
-def place(course: Course, matcher: Matcher, student: str, path: Path, name: str,
-          status: dict) -> Collected:
-    """Copy one notebook to ``submitted/<student>/<assignment>/<assignment>.ipynb``."""
+def match(matcher: Matcher, path: Path, name: str) -> tuple[str | None, str]:
+    """The assignment of a notebook and how it was found ("name" or "content")."""
     assignment = matcher.by_name(name)
-    how = "name"
-    if assignment is None:
-        assignment, how = matcher.by_content(path), "content"
-    if assignment is None:
-        readable = grade_ids(path) is not None
-        reason = (f"'{name}' matches no assignment (expected one of {', '.join(matcher.released)})"
-                  if readable else f"'{name}' is not a valid notebook (invalid JSON) and its name "
-                                   "matches no assignment")
-        course.note(student, UNKNOWN, reason, status)
-        return Collected(str(path), student, UNKNOWN, reason)
-    target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if path.resolve() != target.resolve():
-        shutil.copyfile(path, target)
-    reasons = []
-    if name != target.name:
-        reasons.append(f"submitted as '{name}', matched to {assignment} by its {how}")
-    if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
-        reasons.append("collected, but it is not a valid notebook")
-    reason = "; ".join(reasons)
-    for note in reasons:
-        course.note(student, assignment, note, status)
-    return Collected(str(path), student, assignment, reason)
-
-
-def _zip_assignment(archive: Path, matcher: Matcher) -> str | None:
-    with zipfile.ZipFile(archive) as zf:
-        names = " ".join(zf.namelist()) + " " + archive.name
-    hits = {a for a in matcher.released if a in names}
-    return hits.pop() if len(hits) == 1 else None
+    if assignment is not None:
+        return assignment, "name"
+    return matcher.by_content(path), "content"
 
 
 def collect(course: Course, src: Path, assignment: str | None = None) -> list[Collected]:
-    """Collect every submission in ``src``; return what happened to each file."""
+    """Collect every submission in ``src``; return what happened to each file.
+
+    ``assignment`` names the assignment of notebooks whose name and content match none (an LMS
+    download of one assignment where students renamed their files beyond recognition).
+    """
     src = Path(src)
     if not src.is_dir():
         raise GraderError(f"{src} is not a directory of submissions")
     matcher = Matcher(course)
     status = course.load_status()
     results: list[Collected] = []
-    zips: dict[str, list[Path]] = {}
-    for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
+    candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
+    unpacked = course.root / "downloaded"
+    for path, relative in _walk(src, unpacked, results, status):
         try:
-            row = _collect_one(course, matcher, src, path, assignment, zips, status)
+            row = _candidate(matcher, path, relative, assignment, candidates)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
         if row is not None:
-            if row.student == UNKNOWN:  # place() records its own rows
-                course.note(UNKNOWN, path.name, row.reason, status)
+            course.note(row.student, row.assignment if row.student != UNKNOWN else path.name,
+                        row.reason, status)
             results.append(row)
-    for target, archives in zips.items():
-        try:
-            results += _collect_zips(course, matcher, target, archives, status)
-        except Exception as exc:  # noqa: BLE001
-            for archive in archives:
-                reason = f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"
-                results.append(Collected(str(archive), UNKNOWN, UNKNOWN, reason))
-                course.note(UNKNOWN, archive.name, reason, status)
+    results += _latest_wins(course, matcher, candidates, status)
     course.save_status(status)
     return results
 
 
-def _collect_one(course: Course, matcher: Matcher, src: Path, path: Path,
-                 assignment: str | None, zips: dict[str, list[Path]],
-                 status: dict) -> Collected | None:
-    """What becomes of one downloaded file (zips are only queued here)."""
-    if path.is_symlink():
-        return Collected(str(path), UNKNOWN, UNKNOWN, "a symbolic link: not followed")
-    if ".ipynb_checkpoints" in path.parts:
-        return Collected(str(path), UNKNOWN, UNKNOWN, "a Jupyter checkpoint copy: ignored")
-    if path.suffix == ".zip":
-        target = assignment or _zip_assignment(path, matcher)
-        if target is None:
-            return Collected(str(path), UNKNOWN, UNKNOWN,
-                             f"cannot tell the assignment of {path.name}; pass --assignment")
-        zips.setdefault(target, []).append(path)
-        return None
-    if path.suffix != ".ipynb":
-        return Collected(str(path), UNKNOWN, UNKNOWN, "not a notebook (.ipynb): ignored")
-    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        return Collected(str(path), UNKNOWN, UNKNOWN,
-                         f"{path.stat().st_size >> 20} MB is too large for a notebook: ignored")
-    if path.parent != src:  # <student>/<file>.ipynb
-        student, name = path.parent.name, path.name
-    elif (m := STUDENT_FILE.match(path.name)):
-        student, name = m["student"], m["file"]
-    else:
-        return Collected(str(path), UNKNOWN, UNKNOWN,
-                         f"cannot read a student id from '{path.name}' (expected <student>_<file>)")
-    return place(course, matcher, student, path, name, status)
-
-
-def _collect_zips(course: Course, matcher: Matcher, target: str, archives: list[Path],
-                  status: dict) -> list[Collected]:
-    """LMS zip archives of one assignment, through ``nbgrader zip_collect``."""
-    results = []
-    archive_dir = course.root / "downloaded" / target / "archive"
-    archive_dir.mkdir(parents=True, exist_ok=True)
-    for archive in archives:
-        shutil.copyfile(archive, archive_dir / archive.name)
-    course.nbgrader("zip_collect", target, "--force")
-    # zip_collect keeps the uploaded file names; give each notebook its assignment's name.
-    for path in sorted((course.root / "submitted").glob(f"*/{target}/*.ipynb")):
-        student = path.parent.parent.name
-        if path.name != f"{target}.ipynb":
-            moved = path.with_suffix(".upload")
-            path.rename(moved)
-            results.append(place(course, matcher, student, moved, path.name, status))
-            moved.unlink()
+def _walk(src: Path, unpacked: Path, results: list[Collected], status: dict):
+    """(file, path relative to the download) for every file, inside zip archives too."""
+    for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
+        relative = path.relative_to(src)
+        if path.is_symlink():
+            results.append(Collected(str(path), UNKNOWN, UNKNOWN, "a symbolic link: not followed"))
+        elif path.suffix.lower() == ".zip":
+            target = unpacked / relative.with_suffix("")
+            try:
+                _unzip(path, target)
+            except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
+                results.append(Collected(str(path), UNKNOWN, UNKNOWN,
+                                         f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"))
+                continue
+            for inner in sorted(p for p in target.rglob("*") if p.is_file()):
+                yield inner, inner.relative_to(target)
         else:
-            results.append(Collected(str(path), student, target))
+            yield path, relative
+
+
+def _unzip(archive: Path, target: Path) -> None:
+    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    root = target.resolve()
+    with zipfile.ZipFile(archive) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
+            raise GraderError(f"{archive.name} unpacks to more than {MAX_ARCHIVE_BYTES >> 30} GB")
+        for member in members:
+            destination = (target / member.filename).resolve()
+            if root not in destination.parents:
+                raise GraderError(f"{archive.name}: member '{member.filename}' would land outside "
+                                  f"the archive's folder")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as source, open(destination, "wb") as out:
+                shutil.copyfileobj(source, out)
+
+
+def _candidate(matcher: Matcher, path: Path, relative: Path, assignment: str | None,
+               candidates: list) -> Collected | None:
+    """Queue one downloaded file as a candidate submission, or say why it is not one."""
+    if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
+        return Collected(str(path), UNKNOWN, UNKNOWN,
+                         "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
+    origin = identify(relative)
+    if path.suffix.lower() != ".ipynb":
+        if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
+            return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such
+        student = UNKNOWN if isinstance(origin, str) else origin.student
+        return Collected(str(path), student, UNKNOWN, f"'{path.name}' is not a notebook (.ipynb): ignored")
+    if isinstance(origin, str):
+        return Collected(str(path), UNKNOWN, UNKNOWN, origin)
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return Collected(str(path), origin.student, UNKNOWN,
+                         f"{path.stat().st_size >> 20} MB is too large for a notebook: ignored")
+    found, how = match(matcher, path, origin.name)
+    if found is None and assignment is not None:
+        found, how = assignment, "--assignment"
+    if found is None:
+        readable = grade_ids(path) is not None
+        reason = (f"'{origin.name}' matches no assignment (expected one of "
+                  f"{', '.join(matcher.released)})" if readable else
+                  f"'{origin.name}' is not a valid notebook (invalid JSON) and its name matches "
+                  f"no assignment")
+        return Collected(str(path), origin.student, UNKNOWN, reason, origin.record())
+    candidates.append((path, origin, found, how))
+    return None
+
+
+def _latest_wins(course: Course, matcher: Matcher, candidates: list, status: dict) -> list[Collected]:
+    """Place one submission per student and assignment: the latest; report the others."""
+    groups: dict[tuple[str, str], list] = {}
+    for index, (path, origin, assignment, how) in enumerate(candidates):
+        groups.setdefault((origin.student, assignment), []).append((index, path, origin, how))
+    results = []
+    for (student, assignment), group in groups.items():
+        # Later = a later submission time, then a later attempt number, then a later file.
+        group.sort(key=lambda item: (item[2].submitted, item[2].order, item[0]))
+        index, path, origin, how = group[-1]
+        target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.resolve() != target.resolve():
+            shutil.copyfile(path, target)
+        notes = []
+        if origin.name != target.name:
+            notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")
+        if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
+            notes.append("collected, but it is not a valid notebook")
+        older = group[:-1]
+        if older:
+            notes.append(f"{len(older)} earlier submission(s) not graded (latest wins): "
+                         + ", ".join(f"'{p.name}'" for _, p, _, _ in older))
+        entry = status.setdefault(f"{student}/{assignment}", {"collect": [], "grade": []})
+        entry["collect"] = [n for n in entry["collect"] if "latest wins" not in n]  # a re-collect
+        for note in notes:
+            course.note(student, assignment, note, status)
+        entry["origin"] = origin.record()
+        results.append(Collected(str(path), student, assignment, "; ".join(notes), origin.record()))
+        newest = path.name
+        for _, old_path, old_origin, _ in older:
+            same = old_path.read_bytes() == path.read_bytes()
+            results.append(Collected(
+                str(old_path), student, UNKNOWN,
+                f"{'identical to' if same else 'replaced by'} the later submission '{newest}' of "
+                f"{student} for {assignment} (latest wins)", old_origin.record()))
     return results

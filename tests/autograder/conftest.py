@@ -202,7 +202,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
                               others, values)
             nbformat.write(nbformat.from_dict(nb), path)
     first = NOTEBOOKS[0]
-    # One honest submission arrives as an LMS zip (nbgrader zip_collect), one with a bad name.
+    # One honest submission arrives as an LMS zip (unpacked by collect), one with a bad name.
     with zipfile.ZipFile(downloads / f"lms-{first}.zip", "w") as zf:
         zf.write(downloads / f"honest-0_{first}.ipynb", f"zipped_{first}.ipynb")
     nbformat.write(complete(sources[first], releases[first]), downloads / "wrong-name_Untitled (1).ipynb")

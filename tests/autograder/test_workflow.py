@@ -26,7 +26,7 @@ def test_complete_partial_untouched(graded_class):
     assert graded_class.row("honest-0").score == full
     assert 0 < graded_class.row("partial").score < full
     assert graded_class.row("untouched").score == 0
-    assert graded_class.row("zipped").score == full  # via nbgrader zip_collect
+    assert graded_class.row("zipped").score == full  # an LMS zip, unpacked by collect
 
 
 def test_every_collected_submission_is_in_the_gradebook(graded_class):

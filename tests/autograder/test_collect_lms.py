@@ -1,0 +1,141 @@
+"""collect on LMS downloads as Moodle, Canvas and Blackboard write them, and on plain folders:
+every notebook lands with the right student, the LMS's id, submission time and late marker are
+kept, resubmissions go by "latest wins" (reported), and every file not taken says why."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.collect import UNKNOWN, collect
+from autograder.course import Course
+from autograder.examples import complete
+from autograder.release import release
+
+A, B = "01-derivatives", "02-forward-mode"
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lms") / "course"
+    course = Course(root=root)
+    release(course, [A, B])
+    notebooks = {}
+    for nb in (A, B):
+        source = nbformat.read(root / "source" / nb / f"{nb}.ipynb", as_version=4)
+        release_nb = nbformat.read(root / "release" / nb / f"{nb}.ipynb", as_version=4)
+        notebooks[nb] = (release_nb, complete(source, release_nb))
+    return root, notebooks
+
+
+@pytest.fixture
+def course(released, tmp_path):
+    import shutil
+    root = tmp_path / "course"
+    shutil.copytree(released[0], root)
+    return Course(root=root)
+
+
+def _write(path: Path, nb) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _rows(results):
+    return {Path(r.path).name: r for r in results}
+
+
+def _status(course):
+    return json.loads((course.root / "autograder_status.json").read_text())
+
+
+def test_moodle_zip_with_folders_per_student(course, released, tmp_path):
+    _, nbs = released
+    staging = tmp_path / "moodle"
+    _write(staging / "Jane Doe_12345_assignsubmission_file_" / "my notebook 01-derivatives.ipynb", nbs[A][1])
+    _write(staging / "Ali Veli_23456_assignsubmission_file_" / f"{A}.ipynb", nbs[A][0])
+    (staging / "Ali Veli_23456_assignsubmission_onlinetext_").mkdir()
+    (staging / "Ali Veli_23456_assignsubmission_onlinetext_" / "onlinetext.html").write_text("<p>hi</p>")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with zipfile.ZipFile(downloads / "Course-Assignment 1-12-1234.zip", "w") as zf:
+        for path in staging.rglob("*"):
+            if path.is_file():
+                zf.write(path, path.relative_to(staging))
+    rows = _rows(collect(course, downloads))
+    jane = rows["my notebook 01-derivatives.ipynb"]
+    assert (jane.student, jane.assignment) == ("jane-doe-12345", A)
+    assert jane.origin == {"lms": "moodle", "lms_id": "12345", "name": "Jane Doe",
+                           "file": "my notebook 01-derivatives.ipynb"}
+    assert (course.root / "submitted" / "ali-veli-23456" / A / f"{A}.ipynb").exists()
+    assert "onlinetext" in rows["onlinetext.html"].reason and rows["onlinetext.html"].assignment == UNKNOWN
+    assert _status(course)[f"jane-doe-12345/{A}"]["origin"]["lms_id"] == "12345"
+
+
+def test_canvas_files_with_late_markers_and_resubmissions(course, released, tmp_path):
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    _write(downloads / f"doejane_12345_670001_{A}.ipynb", nbs[A][0])            # first attempt
+    _write(downloads / f"doejane_LATE_12345_670042_{A}-1.ipynb", nbs[A][1])     # resubmitted, late
+    _write(downloads / f"veliali_late_23456_670010_{B}.ipynb", nbs[B][1])
+    _write(downloads / f"smithbob_34567_670011_{A}.ipynb", nbs[A][1])
+    rows = _rows(collect(course, downloads))
+    latest = rows[f"doejane_LATE_12345_670042_{A}-1.ipynb"]
+    assert (latest.student, latest.assignment) == ("doejane-12345", A)
+    assert latest.origin["late"] is True and latest.origin["lms"] == "canvas"
+    assert "1 earlier submission(s) not graded (latest wins)" in latest.reason
+    first = rows[f"doejane_12345_670001_{A}.ipynb"]
+    assert first.assignment == UNKNOWN and "replaced by the later submission" in first.reason
+    graded = nbformat.read(course.root / "submitted" / "doejane-12345" / A / f"{A}.ipynb", as_version=4)
+    assert graded == nbs[A][1]  # the resubmission, not the first attempt
+    assert rows[f"veliali_late_23456_670010_{B}.ipynb"].origin["late"] is True
+    assert rows[f"smithbob_34567_670011_{A}.ipynb"].origin["late"] is False
+
+
+def test_blackboard_attempts_and_receipts(course, released, tmp_path):
+    _, nbs = released
+    downloads = tmp_path / "downloads" / "gradebook_unpacked"
+    prefix = "Notebook 1_jdoe_attempt_"
+    _write(downloads / f"{prefix}2026-11-30-22-10-05_{A}.ipynb", nbs[A][1])
+    _write(downloads / f"{prefix}2026-11-28-09-00-00_{A}.ipynb", nbs[A][0])  # earlier attempt
+    (downloads / f"{prefix}2026-11-30-22-10-05.txt").write_text("Name: John Doe (jdoe)\n")
+    rows = _rows(collect(course, tmp_path / "downloads"))
+    latest = rows[f"{prefix}2026-11-30-22-10-05_{A}.ipynb"]
+    assert (latest.student, latest.assignment) == ("jdoe", A)
+    assert latest.origin["submitted"] == "2026-11-30T22:10:05"
+    assert "replaced by" in rows[f"{prefix}2026-11-28-09-00-00_{A}.ipynb"].reason
+    assert "receipt" in rows[f"{prefix}2026-11-30-22-10-05.txt"].reason
+
+
+def test_plain_folders_nested_and_duplicates(course, released, tmp_path):
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    _write(downloads / "week1" / "alice" / f"{A}.ipynb", nbs[A][1])
+    _write(downloads / "week1" / "alice" / f"{A} (copy).ipynb", nbs[A][1])  # the same file twice
+    _write(downloads / "bob_solutions.ipynb", nbs[B][1])                   # matched by content
+    _write(downloads / "Jane Doe" / f"{A}.ipynb", nbs[A][1])               # a name with a space
+    results = collect(course, downloads)
+    assert {r.student for r in results if r.assignment != UNKNOWN} == {"alice", "bob"}
+    duplicate = [r for r in results if r.student == "alice" and r.assignment == UNKNOWN]
+    assert len(duplicate) == 1 and "identical to the later submission" in duplicate[0].reason
+    assert "matched to 02-forward-mode by its content" in _rows(results)["bob_solutions.ipynb"].reason
+    jane = [r for r in results if "Jane Doe" in r.path][0]
+    assert jane.assignment == UNKNOWN and "rename the folder" in jane.reason
+    files = {p for p in downloads.rglob("*") if p.is_file()}
+    assert files == {Path(r.path) for r in results} and len(results) == len(files)  # every file, once
+
+
+def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with zipfile.ZipFile(downloads / "evil.zip", "w") as zf:
+        zf.writestr("../../escaped_01-derivatives.ipynb", nbformat.writes(nbs[A][1]))
+    rows = _rows(collect(course, downloads))
+    assert "outside the archive's folder" in rows["evil.zip"].reason
+    assert not list(tmp_path.rglob("escaped_*"))
