@@ -5,7 +5,7 @@
     course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
     course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
     course-grader feedback                # HTML per student -> <course>/feedback/
-    course-grader report                  # gradebook.csv, exercises.csv, histogram.png
+    course-grader report                  # gradebook, per-student totals, Canvas/Moodle CSVs, histogram, feedback zips
     course-grader demo                    # all of the above on generated example submissions
 
 The course directory is an ordinary nbgrader course directory: ``cd`` into it and ``nbgrader``

@@ -139,3 +139,52 @@ def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
     rows = _rows(collect(course, downloads))
     assert "outside the archive's folder" in rows["evil.zip"].reason
     assert not list(tmp_path.rglob("escaped_*"))
+
+
+def test_reports_an_lms_imports(course, released, tmp_path):
+    """Grade a class collected from Canvas and Moodle downloads, then read the reports back."""
+    import csv
+
+    from autograder.cli import feedback
+    from autograder.grading import grade
+    from autograder.report import report
+
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    _write(downloads / f"doejane_LATE_12345_670042_{A}.ipynb", nbs[A][1])   # only notebook A
+    _write(downloads / f"doejane_12345_670050_{B}.ipynb", nbs[B][0])        # B untouched: 0 points
+    _write(downloads / "Ali Veli_23456_assignsubmission_file_" / f"{A}.ipynb", nbs[A][1])
+    collect(course, downloads)
+    grade(course, jobs=2, progress=False)
+    feedback(course)
+    paths = report(course, tmp_path / "reports", nbgrader_export=False)
+
+    def read(path):
+        with open(path, newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    students = {r["student"]: r for r in read(paths["students"])}
+    assert set(students) == {"doejane-12345", "ali-veli-23456"}
+    jane, ali = students["doejane-12345"], students["ali-veli-23456"]
+    full_a = float(jane[A])
+    assert full_a > 0 and float(jane[B]) == 0.0
+    total_max = float(jane["max_total"])
+    assert float(ali[A]) == full_a and float(ali[B]) == 0.0  # B not handed in: counts 0
+    assert float(ali["percent"]) == pytest.approx(100 * full_a / total_max, abs=0.01)
+    assert float(ali["percent"]) < 100  # of all the course's points, not of what was handed in
+    assert (jane["lms"], jane["lms_id"], jane["late"]) == ("canvas", "12345", A)
+    assert (ali["lms"], ali["lms_id"], ali["name"]) == ("moodle", "23456", "Ali Veli")
+
+    with open(paths["canvas"], newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A, B]
+    canvas = read(paths["canvas"])
+    assert [(r["ID"], float(r[A]), float(r[B])) for r in canvas] == [("12345", full_a, 0.0)]
+
+    moodle = read(paths[f"moodle {A}"])
+    assert [(r["Identifier"], r["Full name"], float(r["Grade"])) for r in moodle] == [
+        ("Participant 23456", "Ali Veli", full_a)]
+    assert float(moodle[0]["Maximum Grade"]) == full_a
+
+    with zipfile.ZipFile(paths["feedback bundles"] / "doejane-12345.zip") as zf:
+        assert sorted(zf.namelist()) == [f"{A}/{A}.html", f"{B}/{B}.html"]
