@@ -5,6 +5,7 @@
     course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
     course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
     course-grader feedback                # HTML per student -> <course>/feedback/
+    course-grader release-solutions OUT   # after the deadline: solutions, hidden tests removed
     course-grader report                  # gradebook, per-student totals, Canvas/Moodle CSVs, histogram, feedback zips
     course-grader demo                    # all of the above on generated example submissions
 
@@ -46,6 +47,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
     done = publish(_course(args), Path(args.out), args.assignments or None)
     print(f"published {len(done)} notebook(s) into {args.out}: the student repository (push it "
           "to its own repository and put the Binder badge there; see its README.md)")
+    return 0
+
+
+def cmd_release_solutions(args: argparse.Namespace) -> int:
+    from .release import release_solutions
+
+    written = release_solutions(_course(args), args.out, args.assignments or None, args.execute)
+    print(f"{len(written)} solution notebook(s) in {args.out} (hidden tests removed):")
+    for path in written:
+        print(f"  {path.name}")
     return 0
 
 
@@ -182,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("release", cmd_release, "generate the student versions (nbgrader generate_assignment)")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all notebooks)")
+    p = add("release-solutions", cmd_release_solutions, "the solution notebooks, without hidden "
+                                                          "tests, for after the deadline")
+    p.add_argument("out", type=Path, help="folder for <id>.ipynb")
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: every released one)")
+    p.add_argument("--execute", action="store_true", help="run each notebook so it shows outputs")
     p = add("publish", cmd_publish, "write the student repository (released notebooks, the "
                                      "course package, binder/) into a new folder")
     p.add_argument("out", help="folder to create (must be new or empty)")

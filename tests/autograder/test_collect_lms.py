@@ -188,3 +188,25 @@ def test_reports_an_lms_imports(course, released, tmp_path):
 
     with zipfile.ZipFile(paths["feedback bundles"] / "doejane-12345.zip") as zf:
         assert sorted(zf.namelist()) == [f"{A}/{A}.html", f"{B}/{B}.html"]
+
+
+def test_release_solutions_keeps_answers_and_drops_hidden_tests(course, tmp_path):
+    from autograder.cli import main
+    from autograder.publish import MARKERS, hidden_lines
+
+    out = tmp_path / "solutions"
+    with pytest.raises(SystemExit) as done:
+        main(["release-solutions", str(out), A, "--course-dir", str(course.root)])
+    assert done.value.code == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"{A}.ipynb"]
+    source = nbformat.read(course.root / "source" / A / f"{A}.ipynb", as_version=4)
+    solved = nbformat.read(out / f"{A}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in solved.cells)
+    assert not any(m in text for m in MARKERS)
+    assert not hidden_lines([course.root / "source" / A / f"{A}.ipynb"]) & {l.strip() for l in text.splitlines()}
+    answer = next(c.source for c in source.cells if "### BEGIN SOLUTION" in c.source)
+    inside = answer.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0].strip().splitlines()[0]
+    assert inside.strip() in text  # the answer itself is there
+    with pytest.raises(SystemExit) as refused:
+        main(["release-solutions", str(out), "99-not-released", "--course-dir", str(course.root)])
+    assert refused.value.code == 2
