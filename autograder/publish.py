@@ -25,7 +25,8 @@ from .course import REPO, Course, GraderError
 from .release import release
 
 TEMPLATE = Path(__file__).resolve().parent / "student_repo"
-BINDER_FILES = ("requirements.txt", "runtime.txt", "postBuild", "student-extensions")
+BINDER_FILES = ("requirements.txt", "runtime.txt", "postBuild", "student-extensions",
+                "jupyter_server_config.json")
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
            "### END HIDDEN TESTS")
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS",

@@ -26,6 +26,20 @@ In this notebook you implement numeric differentiation, measure how accurate it 
 the chain rule, which is the one idea every AD system is built on.
 """)
 
+nb.md(r"""
+**Keep your work.** If you work on Binder, the session is temporary: after about 10 minutes
+without activity, or when the tab stays closed, it ends and everything in it is gone. Save often
+(`Ctrl-S`) and **download** the notebook regularly (right-click it in the file browser,
+*Download*, or *File > Download*). To continue later, upload the saved notebook again (*Upload*
+in the file browser). A notebook you are not using stops its kernel after 20 minutes without
+running a cell; run its cells again to continue.
+
+**Hand in** the downloaded `.ipynb` file through your course's learning platform, under its
+original name (`01-derivatives.ipynb` here), with the cells in place: do not delete or copy the
+exercise and test cells. The **Validate** button at the top of the notebook runs everything as a
+check before you hand in.
+""")
+
 nb.code(r"""
 import os
 

@@ -197,3 +197,21 @@ def test_binder_badges_open_the_first_notebook_of_the_student_repository(publish
         assert links, f"{readme} has no Binder badge"
         for link in links:
             assert link.endswith(f"?urlpath={target})"), f"{readme}: {link} should open {target}"
+
+
+def test_postbuild_makes_jupyter_stop_idle_kernels(published: Path, tmp_path: Path) -> None:
+    """The culling settings reach the published repository, and the postBuild lines that install
+    them make jupyter_server load them (a student with nine notebooks open would otherwise keep
+    nine kernels in Binder's 1-2 GB)."""
+    lines = [ln for ln in (published / "binder" / "postBuild").read_text().splitlines()
+             if "jupyter --config-dir" in ln and not ln.lstrip().startswith("#")]
+    assert len(lines) == 2, lines
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    subprocess.run(["bash", "-euc", "\n".join(lines)], cwd=published, env=env, check=True)
+    shown = subprocess.run(["jupyter", "server", "--show-config"], env=env, capture_output=True,
+                           text=True, timeout=60).stdout
+    for setting in (".cull_idle_timeout = 1200", ".cull_interval = 120", ".cull_connected = True",
+                    ".cull_busy = False"):
+        assert setting in shown, shown
