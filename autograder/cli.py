@@ -73,11 +73,16 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .grading import grade
+    from .grading import find_jobs, grade
 
     start = time.perf_counter()
-    results = grade(_course(args), args.jobs, args.students, args.assignments,
-                    progress=not args.quiet, wall_limit=args.wall_limit)
+    course = _course(args)
+    before = len(find_jobs(course, args.students, args.assignments))
+    results = grade(course, args.jobs, args.students, args.assignments,
+                    progress=not args.quiet, wall_limit=args.wall_limit, force=args.force)
+    if before > len(results):
+        print(f"{before - len(results)} submission(s) unchanged since they were graded: skipped "
+              f"(--force grades them again)")
     seconds = time.perf_counter() - start
     print(f"graded {len(results)} submission(s) in {seconds:.1f} s with {args.jobs} worker(s)")
     for r in results:
@@ -222,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "whatever you can (autograder/README.md)")
         if name == "grade":
             p.add_argument("--students", nargs="*", help="only these students")
+            p.add_argument("--force", action="store_true",
+                           help="grade again what was graded before and did not change")
             p.add_argument("--quiet", action="store_true", help="no progress bar")
     add("feedback", cmd_feedback, "HTML feedback per student (nbgrader generate_feedback)")
     p = add("report", cmd_report, "gradebook CSV, per-exercise summary and score histogram")

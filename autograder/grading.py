@@ -13,6 +13,7 @@ about the submission, invalid files ...) in ``autograder_status.json``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -65,18 +66,43 @@ class Result:
     report: dict = field(default_factory=dict)
     workdir: Path | None = None
     seconds: float = 0.0
+    fingerprint: str = ""  # of what was graded (see fingerprint()): unchanged = no regrade
+
+
+def fingerprint(course: Course, student: str, assignment: str) -> str:
+    """What a grade depends on: the submitted files, the assignment's source and release
+    notebooks, the grader's own version (its source files) and how it grades (limits, sandbox)."""
+    digest = hashlib.sha256(repr((course.timeout, course.memory_limit,
+                                  course.unsafe_no_sandbox)).encode())
+    folders = [course.root / "submitted" / student / assignment,
+               course.root / "source" / assignment, course.root / "release" / assignment,
+               Path(__file__).resolve().parent]
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and ".ipynb_checkpoints" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def find_jobs(course: Course, students: list[str] | None = None,
-              assignments: list[str] | None = None) -> list[Job]:
-    """Every ``submitted/<student>/<assignment>`` of a released assignment."""
+              assignments: list[str] | None = None, force: bool = True) -> list[Job]:
+    """Every ``submitted/<student>/<assignment>`` of a released assignment.
+
+    With ``force=False`` a submission graded before is left out when nothing it depends on
+    changed since (see :func:`fingerprint`); one that could not be graded is always tried again.
+    """
     released = set(course.released())
+    status = {} if force else course.load_status()
     jobs = []
     for folder in sorted((course.root / "submitted").glob("*/*")):
         student, assignment = folder.parent.name, folder.name
         if folder.is_dir() and assignment in released and (
                 not students or student in students) and (
                 not assignments or assignment in assignments):
+            entry = status.get(f"{student}/{assignment}", {})
+            if (entry.get("state", "").startswith("graded")
+                    and entry.get("fingerprint") == fingerprint(course, student, assignment)):
+                continue
             jobs.append(Job(student, assignment))
     # Later notebooks train networks and take longest: starting them first keeps the workers
     # from idling at the end of a run (longest-processing-time-first scheduling).
@@ -196,9 +222,11 @@ class Grader:
     def _run(self, job: Job, template: Path) -> Result:
         start = time.perf_counter()
         submitted = self.course.root / "submitted" / job.student / job.assignment
+        graded_as = fingerprint(self.course, job.student, job.assignment)
         notes = precheck(submitted / f"{job.assignment}.ipynb")
         if notes:
-            return Result(job, False, notes, seconds=time.perf_counter() - start)
+            return Result(job, False, notes, seconds=time.perf_counter() - start,
+                          fingerprint=graded_as)
         with self._lock:
             slot = self._slots.pop()
         work = Path(tempfile.mkdtemp(prefix="autograder-job-"))
@@ -228,7 +256,7 @@ class Grader:
             if not ok and log:
                 notes.append("nbgrader autograde failed: " + failure_summary(log))
             return Result(job, ok, notes + reasons_from(data), data, work,
-                          time.perf_counter() - start)
+                          time.perf_counter() - start, graded_as)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -279,6 +307,7 @@ class Grader:
                               ignore_errors=True)
         entry = status.setdefault(job.key, {"collect": [], "grade": []})
         entry["grade"] = result.reasons
+        entry["fingerprint"] = result.fingerprint
         entry["state"] = ("graded without sandbox" if flagged else "graded") if result.ok \
             else "not graded"
         if result.workdir is not None:
@@ -352,9 +381,10 @@ def reasons_from(report: dict) -> list[str]:
 
 def grade(course: Course, jobs: int = 1, students: list[str] | None = None,
           assignments: list[str] | None = None, progress: bool = True,
-          wall_limit: float | None = None) -> list[Result]:
-    """Grade every collected submission (optionally only some students/assignments)."""
-    found = find_jobs(course, students, assignments)
+          wall_limit: float | None = None, force: bool = False) -> list[Result]:
+    """Grade every collected submission (optionally only some students/assignments) that is new
+    or changed since it was graded; ``force`` grades them all again."""
+    found = find_jobs(course, students, assignments, force=force)
     if found and not course.unsafe_no_sandbox and sandbox.problem():
         # Every job would fail the same way: say so once, before anything is touched.
         raise GraderError(f"cannot sandbox the students' code: {sandbox.problem()}. To fix: "

@@ -210,3 +210,29 @@ def test_release_solutions_keeps_answers_and_drops_hidden_tests(course, tmp_path
     with pytest.raises(SystemExit) as refused:
         main(["release-solutions", str(out), "99-not-released", "--course-dir", str(course.root)])
     assert refused.value.code == 2
+
+
+def test_grading_again_grades_only_what_changed(course, released, tmp_path):
+    import time
+
+    from autograder.grading import grade
+
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    _write(downloads / f"alice_{A}.ipynb", nbs[A][1])
+    _write(downloads / f"bob_{A}.ipynb", nbs[A][0])
+    collect(course, downloads)
+    start = time.perf_counter()
+    first = grade(course, jobs=2, progress=False)
+    first_seconds = time.perf_counter() - start
+    assert sorted(r.job.key for r in first) == [f"alice/{A}", f"bob/{A}"]
+    scores = _status(course)
+
+    start = time.perf_counter()
+    assert grade(course, jobs=2, progress=False) == []          # nothing changed: nothing graded
+    assert time.perf_counter() - start < 0.1 * first_seconds
+    assert _status(course) == scores
+
+    _write(course.root / "submitted" / "bob" / A / f"{A}.ipynb", nbs[A][1])  # bob resubmits
+    assert [r.job.key for r in grade(course, jobs=2, progress=False)] == [f"bob/{A}"]
+    assert len(grade(course, jobs=2, progress=False, force=True)) == 2      # --force: everything
