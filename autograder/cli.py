@@ -5,6 +5,7 @@
     course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
     course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
     course-grader feedback                # HTML per student -> <course>/feedback/
+    course-grader due ID DATE --percent-per-day 10   # nbgrader's due date and the late policy
     course-grader release-solutions OUT   # after the deadline: solutions, hidden tests removed
     course-grader report                  # gradebook, per-student totals, Canvas/Moodle CSVs, histogram, feedback zips
     course-grader demo                    # all of the above on generated example submissions
@@ -57,6 +58,37 @@ def cmd_release_solutions(args: argparse.Namespace) -> int:
     print(f"{len(written)} solution notebook(s) in {args.out} (hidden tests removed):")
     for path in written:
         print(f"  {path.name}")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    import json
+
+    from nbgrader.api import Gradebook
+
+    from .late import POLICY_FILE, load_policy, parse_time
+    from .nbgrader_config import COURSE_ID
+
+    course = _course(args)
+    if args.assignment not in course.released():
+        raise GraderError(f"{args.assignment} is not released (released: {course.released()})")
+    try:
+        due = parse_time(args.due)
+    except ValueError as exc:
+        raise GraderError(str(exc)) from None
+    with Gradebook(course.db_url, COURSE_ID) as gb:  # nbgrader's own due date (naive UTC)
+        gb.update_or_create_assignment(args.assignment, duedate=due.replace(tzinfo=None))
+    policy = load_policy(course.root)
+    if args.percent_per_day is not None:
+        policy["percent_per_day"] = args.percent_per_day
+    if args.max_percent is not None:
+        policy["max_percent"] = args.max_percent
+    policy.setdefault("due", {})[args.assignment] = due.isoformat()  # mirrored: see late.py
+    (course.root / POLICY_FILE).write_text(json.dumps(policy, indent=1))
+    course.write_config()
+    print(f"{args.assignment} is due {due:%Y-%m-%d %H:%M} UTC; late policy: "
+          f"{policy['percent_per_day']:g}% of the score per started day late, at most "
+          f"{policy['max_percent']:g}% (applies to what is graded from now on)")
     return 0
 
 
@@ -207,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
                                      "course package, binder/) into a new folder")
     p.add_argument("out", help="folder to create (must be new or empty)")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all notebooks)")
+    p = add("due", cmd_due, "set an assignment's due date (nbgrader's) and the late policy")
+    p.add_argument("assignment", help="assignment id")
+    p.add_argument("due", help="due date and time, e.g. 2026-12-01T23:59 or 2026-12-01T23:59+01:00")
+    p.add_argument("--percent-per-day", type=float, help="percent of the score taken per started day late")
+    p.add_argument("--max-percent", type=float, help="the largest late penalty in percent (default 100)")
     p = add("collect", cmd_collect, "collect submissions from a folder of notebooks or LMS zips")
     p.add_argument("source", help="folder with <student>_<file>.ipynb, <student>/<file>.ipynb "
                                   "or LMS .zip downloads")

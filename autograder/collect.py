@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .course import Course, GraderError
+from .late import write_timestamp
 from .lms import Origin, identify
 
 UNKNOWN = "?"
@@ -198,6 +199,10 @@ def _latest_wins(course: Course, matcher: Matcher, candidates: list, status: dic
         target.parent.mkdir(parents=True, exist_ok=True)
         if path.resolve() != target.resolve():
             shutil.copyfile(path, target)
+        # nbgrader's own submission time, which its late-penalty step compares with the due date.
+        (target.parent / "timestamp.txt").unlink(missing_ok=True)
+        if origin.submitted:
+            write_timestamp(target.parent, origin.submitted)
         notes = []
         if origin.name != target.name:
             notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")

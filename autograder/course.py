@@ -23,7 +23,7 @@ CONFIG_TEMPLATE = '''\
 from autograder.nbgrader_config import configure
 
 configure(get_config(), root={root!r}, timeout={timeout!r}, memory_limit={memory!r},
-          unsafe_no_sandbox={unsafe!r})
+          unsafe_no_sandbox={unsafe!r}, late_policy={late!r})
 '''
 
 
@@ -80,9 +80,12 @@ class Course:
         root = Path(root or self.root)
         root.mkdir(parents=True, exist_ok=True)
         path = root / "nbgrader_config.py"
+        from .late import load_policy
+
         path.write_text(CONFIG_TEMPLATE.format(root=str(root), timeout=self.timeout,
                                                memory=self.memory_limit,
-                                               unsafe=self.unsafe_no_sandbox))
+                                               unsafe=self.unsafe_no_sandbox,
+                                               late=load_policy(self.root)))
         return path
 
     # -- nbgrader -------------------------------------------------------------------------------

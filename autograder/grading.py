@@ -71,9 +71,12 @@ class Result:
 
 def fingerprint(course: Course, student: str, assignment: str) -> str:
     """What a grade depends on: the submitted files, the assignment's source and release
-    notebooks, the grader's own version (its source files) and how it grades (limits, sandbox)."""
-    digest = hashlib.sha256(repr((course.timeout, course.memory_limit,
-                                  course.unsafe_no_sandbox)).encode())
+    notebooks, the grader's own version (its source files) and how it grades (limits, sandbox,
+    due dates and late policy)."""
+    from .late import load_policy
+
+    digest = hashlib.sha256(repr((course.timeout, course.memory_limit, course.unsafe_no_sandbox,
+                                  json.dumps(load_policy(course.root), sort_keys=True))).encode())
     folders = [course.root / "submitted" / student / assignment,
                course.root / "source" / assignment, course.root / "release" / assignment,
                Path(__file__).resolve().parent]

@@ -14,7 +14,8 @@ FILE_PATTERN = r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file_id>[^/]+)
 
 
 def configure(c, root: str, timeout: int = CELL_TIMEOUT, memory_limit: int = MEMORY_LIMIT,
-              unsafe_no_sandbox: bool = False, **_ignored: object) -> None:
+              unsafe_no_sandbox: bool = False, late_policy: dict | None = None,
+              **_ignored: object) -> None:
     """Fill the traitlets config ``c`` for the course directory ``root``."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, ClearHiddenTests, GetGrades,
@@ -46,6 +47,12 @@ def configure(c, root: str, timeout: int = CELL_TIMEOUT, memory_limit: int = MEM
     # A kernel that is not kept for the next notebook (autograder.execute._WarmKernels) has
     # nothing left to do once its last cell replied; the student's sandbox dies with it.
     c.Execute.shutdown_kernel = "immediate"
+    # Late submissions: nbgrader's AssignLatePenalties with the course's policy (autograder.late).
+    from autograder.late import PercentPerDay
+
+    c.AssignLatePenalties.plugin_class = PercentPerDay
+    c.PercentPerDay.percent_per_day = float((late_policy or {}).get("percent_per_day", 0.0))
+    c.PercentPerDay.max_percent = float((late_policy or {}).get("max_percent", 100.0))
     # nbgrader's feedback shows hidden tests by default; students keep seeing only the visible ones.
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.FileNameCollectorPlugin.named_regexp = FILE_PATTERN

@@ -33,10 +33,12 @@ class Row:
 
     student: str
     assignment: str
-    score: float
+    score: float       # after the late penalty
     max_score: float
     state: str
     reasons: str
+    hours_late: float = 0.0  # from nbgrader's timestamp and the assignment's due date
+    penalty: float = 0.0     # points taken for lateness (the course's late policy)
 
 
 def gradebook_rows(course: Course) -> list[Row]:
@@ -50,8 +52,15 @@ def gradebook_rows(course: Course) -> list[Row]:
                 flagged = any(nb.flagged for nb in sub.notebooks)
                 state = entry.get("state", "flagged" if flagged else "graded")
                 reasons = entry.get("collect", []) + entry.get("grade", [])
-                rows.append(Row(sub.student_id, assignment, round(sub.score, 2),
-                                sub.max_score, state, "; ".join(reasons)))
+                penalty = float(sub.late_submission_penalty or 0.0)
+                late = sub.total_seconds_late / 3600 if sub.timestamp and sub.duedate else 0.0
+                if penalty:
+                    reasons = reasons + [f"{late:.1f} h late: {penalty:g} point(s) taken (late policy)"]
+                elif late > 0:
+                    reasons = reasons + [f"{late:.1f} h late (no penalty under the late policy)"]
+                rows.append(Row(sub.student_id, assignment, round(sub.score - penalty, 2),
+                                sub.max_score, state, "; ".join(reasons), round(late, 2),
+                                round(penalty, 2)))
     for key, entry in sorted(status.items()):
         student, assignment = key.split("/", 1)
         if UNKNOWN in (student, assignment):

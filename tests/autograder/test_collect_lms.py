@@ -236,3 +236,37 @@ def test_grading_again_grades_only_what_changed(course, released, tmp_path):
     _write(course.root / "submitted" / "bob" / A / f"{A}.ipynb", nbs[A][1])  # bob resubmits
     assert [r.job.key for r in grade(course, jobs=2, progress=False)] == [f"bob/{A}"]
     assert len(grade(course, jobs=2, progress=False, force=True)) == 2      # --force: everything
+
+
+def test_due_date_and_late_penalty(course, released, tmp_path):
+    """Blackboard's attempt time becomes nbgrader's timestamp; with a due date and 10% per started
+    day, a submission 1 day and 1 hour late loses 20% of its score, and the report says so."""
+    from autograder.cli import main
+    from autograder.grading import grade
+    from autograder.report import gradebook_rows
+
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    _write(downloads / f"Notebook 1_early_attempt_2026-11-30-12-00-00_{A}.ipynb", nbs[A][1])
+    _write(downloads / f"Notebook 1_latecomer_attempt_2026-12-02-00-59-00_{A}.ipynb", nbs[A][1])
+    collect(course, downloads)
+    assert (course.root / "submitted" / "latecomer" / A / "timestamp.txt").read_text().startswith(
+        "2026-12-02 00:59:00")
+    with pytest.raises(SystemExit) as done:
+        main(["due", A, "2026-11-30T23:59:00+00:00", "--percent-per-day", "10",
+              "--course-dir", str(course.root)])
+    assert done.value.code == 0
+    grade(course, jobs=2, progress=False)
+    rows = {r.student: r for r in gradebook_rows(course) if r.assignment == A}
+    full = rows["early"].max_score
+    assert rows["early"].score == full and rows["early"].penalty == 0
+    assert rows["latecomer"].hours_late == pytest.approx(25.0)
+    assert rows["latecomer"].penalty == pytest.approx(0.2 * full)
+    assert rows["latecomer"].score == pytest.approx(0.8 * full)
+    assert "25.0 h late" in rows["latecomer"].reasons and "late policy" in rows["latecomer"].reasons
+    # A new due date changes the fingerprint: the next grade recomputes the penalties.
+    with pytest.raises(SystemExit):
+        main(["due", A, "2026-12-03T00:00:00+00:00", "--course-dir", str(course.root)])
+    assert len(grade(course, jobs=2, progress=False)) == 2
+    assert {r.student: r.penalty for r in gradebook_rows(course) if r.assignment == A} == {
+        "early": 0, "latecomer": 0}
