@@ -201,7 +201,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(format_table(rows))
     for name, path in paths.items():
         print(f"{name}: {path}")
-    print(f"feedback: {course.root / 'feedback'}  (nbgrader formgrader works in {course.root})")
+    print(f"feedback: {course.root / 'feedback'}  (the formgrader: `jupyter lab` in {course.root}, "
+          f"then /formgrader)")
     problems = _expected(rows, ceilings)
     for p in problems:
         print(f"[demo] UNEXPECTED: {p}", file=sys.stderr)

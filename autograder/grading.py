@@ -77,14 +77,18 @@ def fingerprint(course: Course, student: str, assignment: str) -> str:
 
     digest = hashlib.sha256(repr((course.timeout, course.memory_limit, course.unsafe_no_sandbox,
                                   json.dumps(load_policy(course.root), sort_keys=True))).encode())
-    folders = [course.root / "submitted" / student / assignment,
-               course.root / "source" / assignment, course.root / "release" / assignment,
-               Path(__file__).resolve().parent]
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                           and ".ipynb_checkpoints" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    files = [path for folder in (course.root / "submitted" / student / assignment,
+                                 course.root / "source" / assignment,
+                                 course.root / "release" / assignment)
+             for path in sorted(folder.rglob("*"))
+             if path.is_file() and ".ipynb_checkpoints" not in path.parts]
+    files += _GRADER_FILES  # the grader's own modules (not its data folders: a course may live there)
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+_GRADER_FILES = sorted(Path(__file__).resolve().parent.glob("*.py"))
 
 
 def find_jobs(course: Course, students: list[str] | None = None,
@@ -125,9 +129,17 @@ def precheck(path: Path) -> list[str]:
 
 
 def snapshot_db(course: Course, dest: Path) -> None:
-    """A consistent copy of the gradebook (sqlite backup API)."""
+    """The gradebook a job starts from: the assignments' definitions (notebooks, cells, due
+    dates) without any student or submission, so that its size, and what every job copies, does
+    not grow with the class (sqlite backup API, then the class's rows deleted)."""
     with sqlite3.connect(course.root / "gradebook.db") as src, sqlite3.connect(dest) as dst:
         src.backup(dst)
+    with sqlite3.connect(dest) as db:
+        for table in ("comment", "grade", "submitted_notebook", "submitted_assignment", "student"):
+            db.execute(f"DELETE FROM {table}")
+        db.commit()
+    with sqlite3.connect(dest) as db:
+        db.execute("VACUUM")
 
 
 class Worker:

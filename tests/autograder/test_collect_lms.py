@@ -270,3 +270,27 @@ def test_due_date_and_late_penalty(course, released, tmp_path):
     assert len(grade(course, jobs=2, progress=False)) == 2
     assert {r.student: r.penalty for r in gradebook_rows(course) if r.assignment == A} == {
         "early": 0, "latecomer": 0}
+
+
+def test_a_job_copies_the_assignments_not_the_class(course, released, tmp_path):
+    """The gradebook each grading job starts from holds the assignments' definitions only: its
+    size does not grow with the number of students graded."""
+    import sqlite3
+
+    from autograder.grading import grade, snapshot_db
+
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    for k in range(4):
+        _write(downloads / f"student{k}_{A}.ipynb", nbs[A][1])
+    collect(course, downloads)
+    snapshot_db(course, tmp_path / "before.db")
+    grade(course, jobs=2, progress=False)
+    snapshot_db(course, tmp_path / "after.db")
+    with sqlite3.connect(course.root / "gradebook.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()[0] == 4
+    with sqlite3.connect(tmp_path / "after.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM student").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM assignment").fetchone()[0] == 2
+    assert (tmp_path / "after.db").stat().st_size == (tmp_path / "before.db").stat().st_size
