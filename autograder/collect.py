@@ -99,9 +99,10 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     results: list[Collected] = []
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
-    for path, relative in _walk(src, unpacked, results, status):
+    for path, relative, refused in _walk(src, unpacked):
         try:
-            row = _candidate(matcher, path, relative, assignment, candidates)
+            row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
+                   _candidate(matcher, path, relative, assignment, candidates))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
@@ -114,24 +115,24 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     return results
 
 
-def _walk(src: Path, unpacked: Path, results: list[Collected], status: dict):
-    """(file, path relative to the download) for every file, inside zip archives too."""
+def _walk(src: Path, unpacked: Path):
+    """(file, path relative to the download, why it is refused or "") for every file, inside zip
+    archives too."""
     for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(src)
         if path.is_symlink():
-            results.append(Collected(str(path), UNKNOWN, UNKNOWN, "a symbolic link: not followed"))
+            yield path, relative, "a symbolic link: not followed"
         elif path.suffix.lower() == ".zip":
             target = unpacked / relative.with_suffix("")
             try:
                 _unzip(path, target)
             except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
-                results.append(Collected(str(path), UNKNOWN, UNKNOWN,
-                                         f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"))
+                yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"
                 continue
             for inner in sorted(p for p in target.rglob("*") if p.is_file()):
-                yield inner, inner.relative_to(target)
+                yield inner, inner.relative_to(target), ""
         else:
-            yield path, relative
+            yield path, relative, ""
 
 
 def _unzip(archive: Path, target: Path) -> None:
