@@ -105,11 +105,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from .grading import find_jobs, grade
+    from .grading import grade, submissions
 
     start = time.perf_counter()
     course = _course(args)
-    before = len(find_jobs(course, args.students, args.assignments))
+    before = len(submissions(course, args.students, args.assignments))
     results = grade(course, args.jobs, args.students, args.assignments,
                     progress=not args.quiet, wall_limit=args.wall_limit, force=args.force)
     if before > len(results):

@@ -50,6 +50,7 @@ class Job:
 
     student: str
     assignment: str
+    fingerprint: str = ""  # of what is graded (see fingerprint()); computed when empty
 
     @property
     def key(self) -> str:
@@ -66,51 +67,70 @@ class Result:
     report: dict = field(default_factory=dict)
     workdir: Path | None = None
     seconds: float = 0.0
-    fingerprint: str = ""  # of what was graded (see fingerprint()): unchanged = no regrade
 
 
-def fingerprint(course: Course, student: str, assignment: str) -> str:
-    """What a grade depends on: the submitted files, the assignment's source and release
-    notebooks, the grader's own version (its source files) and how it grades (limits, sandbox,
-    due dates and late policy)."""
+def assignment_digest(course: Course, assignment: str) -> bytes:
+    """What every grade of ``assignment`` depends on: its source and release notebooks, the
+    grader's own modules and how it grades (limits, sandbox, due dates and late policy)."""
     from .late import load_policy
 
     digest = hashlib.sha256(repr((course.timeout, course.memory_limit, course.unsafe_no_sandbox,
                                   json.dumps(load_policy(course.root), sort_keys=True))).encode())
-    files = [path for folder in (course.root / "submitted" / student / assignment,
-                                 course.root / "source" / assignment,
-                                 course.root / "release" / assignment)
-             for path in sorted(folder.rglob("*"))
-             if path.is_file() and ".ipynb_checkpoints" not in path.parts]
-    files += _GRADER_FILES  # the grader's own modules (not its data folders: a course may live there)
-    for path in files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    _hash_files(digest, [course.root / "source" / assignment, course.root / "release" / assignment])
+    for path in _GRADER_FILES:  # its modules, not its data folders: a course may live there
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def fingerprint(course: Course, student: str, assignment: str, base: bytes | None = None) -> str:
+    """What a grade depends on: the submitted files and :func:`assignment_digest` (``base``,
+    when the caller computed it once for many students)."""
+    digest = hashlib.sha256(base if base is not None else assignment_digest(course, assignment))
+    _hash_files(digest, [course.root / "submitted" / student / assignment])
     return digest.hexdigest()
+
+
+def _hash_files(digest, folders: list[Path]) -> None:
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and ".ipynb_checkpoints" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes()
+                              + b"\0")
 
 
 _GRADER_FILES = sorted(Path(__file__).resolve().parent.glob("*.py"))
 
 
+def submissions(course: Course, students: list[str] | None = None,
+                assignments: list[str] | None = None) -> list[tuple[str, str]]:
+    """(student, assignment) of every ``submitted/<student>/<assignment>`` of a released
+    assignment (optionally only some students/assignments)."""
+    released = set(course.released())
+    return [(folder.parent.name, folder.name)
+            for folder in sorted((course.root / "submitted").glob("*/*"))
+            if folder.is_dir() and folder.name in released
+            and (not students or folder.parent.name in students)
+            and (not assignments or folder.name in assignments)]
+
+
 def find_jobs(course: Course, students: list[str] | None = None,
               assignments: list[str] | None = None, force: bool = True) -> list[Job]:
-    """Every ``submitted/<student>/<assignment>`` of a released assignment.
+    """A job for every submission (see :func:`submissions`), with its fingerprint.
 
     With ``force=False`` a submission graded before is left out when nothing it depends on
     changed since (see :func:`fingerprint`); one that could not be graded is always tried again.
     """
-    released = set(course.released())
     status = {} if force else course.load_status()
+    bases: dict[str, bytes] = {}
     jobs = []
-    for folder in sorted((course.root / "submitted").glob("*/*")):
-        student, assignment = folder.parent.name, folder.name
-        if folder.is_dir() and assignment in released and (
-                not students or student in students) and (
-                not assignments or assignment in assignments):
-            entry = status.get(f"{student}/{assignment}", {})
-            if (entry.get("state", "").startswith("graded")
-                    and entry.get("fingerprint") == fingerprint(course, student, assignment)):
-                continue
-            jobs.append(Job(student, assignment))
+    for student, assignment in submissions(course, students, assignments):
+        if assignment not in bases:
+            bases[assignment] = assignment_digest(course, assignment)
+        job = Job(student, assignment, fingerprint(course, student, assignment, bases[assignment]))
+        entry = status.get(job.key, {})
+        if entry.get("state", "").startswith("graded") and entry.get("fingerprint") == job.fingerprint:
+            continue
+        jobs.append(job)
     # Later notebooks train networks and take longest: starting them first keeps the workers
     # from idling at the end of a run (longest-processing-time-first scheduling).
     return sorted(jobs, key=lambda j: (j.assignment, j.student), reverse=True)
@@ -134,12 +154,14 @@ def snapshot_db(course: Course, dest: Path) -> None:
     not grow with the class (sqlite backup API, then the class's rows deleted)."""
     with sqlite3.connect(course.root / "gradebook.db") as src, sqlite3.connect(dest) as dst:
         src.backup(dst)
-    with sqlite3.connect(dest) as db:
+    db = sqlite3.connect(dest)
+    try:
         for table in ("comment", "grade", "submitted_notebook", "submitted_assignment", "student"):
             db.execute(f"DELETE FROM {table}")
         db.commit()
-    with sqlite3.connect(dest) as db:
-        db.execute("VACUUM")
+        db.execute("VACUUM")  # outside the transaction: the file shrinks to the definitions
+    finally:
+        db.close()
 
 
 class Worker:
@@ -237,11 +259,11 @@ class Grader:
     def _run(self, job: Job, template: Path) -> Result:
         start = time.perf_counter()
         submitted = self.course.root / "submitted" / job.student / job.assignment
-        graded_as = fingerprint(self.course, job.student, job.assignment)
+        if not job.fingerprint:  # a job made by hand: the submission as it is now
+            job.fingerprint = fingerprint(self.course, job.student, job.assignment)
         notes = precheck(submitted / f"{job.assignment}.ipynb")
         if notes:
-            return Result(job, False, notes, seconds=time.perf_counter() - start,
-                          fingerprint=graded_as)
+            return Result(job, False, notes, seconds=time.perf_counter() - start)
         with self._lock:
             slot = self._slots.pop()
         work = Path(tempfile.mkdtemp(prefix="autograder-job-"))
@@ -271,7 +293,7 @@ class Grader:
             if not ok and log:
                 notes.append("nbgrader autograde failed: " + failure_summary(log))
             return Result(job, ok, notes + reasons_from(data), data, work,
-                          time.perf_counter() - start, graded_as)
+                          time.perf_counter() - start)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -322,7 +344,7 @@ class Grader:
                               ignore_errors=True)
         entry = status.setdefault(job.key, {"collect": [], "grade": []})
         entry["grade"] = result.reasons
-        entry["fingerprint"] = result.fingerprint
+        entry["fingerprint"] = job.fingerprint
         entry["state"] = ("graded without sandbox" if flagged else "graded") if result.ok \
             else "not graded"
         if result.workdir is not None:

@@ -139,6 +139,7 @@ def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
     rows = _rows(collect(course, downloads))
     assert "outside the archive's folder" in rows["evil.zip"].reason
     assert not list(tmp_path.rglob("escaped_*"))
+    assert "outside the archive's folder" in " ".join(_status(course)[f"{UNKNOWN}/evil.zip"]["collect"])
 
 
 def test_reports_an_lms_imports(course, released, tmp_path):
@@ -213,6 +214,7 @@ def test_release_solutions_keeps_answers_and_drops_hidden_tests(course, tmp_path
 
 
 def test_grading_again_grades_only_what_changed(course, released, tmp_path):
+    import shutil
     import time
 
     from autograder.grading import grade
@@ -232,6 +234,10 @@ def test_grading_again_grades_only_what_changed(course, released, tmp_path):
     assert grade(course, jobs=2, progress=False) == []          # nothing changed: nothing graded
     assert time.perf_counter() - start < 0.1 * first_seconds
     assert _status(course) == scores
+
+    moved = Course(root=tmp_path / "moved")  # the course directory moved: nothing changed either
+    shutil.copytree(course.root, moved.root)
+    assert grade(moved, jobs=2, progress=False) == []
 
     _write(course.root / "submitted" / "bob" / A / f"{A}.ipynb", nbs[A][1])  # bob resubmits
     assert [r.job.key for r in grade(course, jobs=2, progress=False)] == [f"bob/{A}"]
