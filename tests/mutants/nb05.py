@@ -3,6 +3,28 @@ from catalogue import Wrong
 
 NOTEBOOK = "05-linear-models"
 
+
+def _one(text: str, old: str, new: str) -> str:
+    """``text`` with the single occurrence of ``old`` replaced (a long answer cell, one mistake)."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+# The Newton step as the student completes it correctly (each entry below changes one thing).
+_NEWTON = '''
+def newton_step(params, X, y, reg):
+    theta = np.append(params["w"], params["b"])
+
+    def f(t):
+        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
+
+    g = course.grad(f)(theta)
+    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
+    theta = theta - np.linalg.solve(H, g)
+    return {"w": theta[:-1], "b": theta[-1]}
+'''
+
+
 WRONG = [
     # --- converted from tests/bugzoo/nb05.py -------------------------------------------------
     Wrong("logistic-loss-sum-instead-of-mean", cell="logistic-loss",
@@ -194,46 +216,13 @@ def optimal_input(grad_f, x0, lr=0.1, steps=100):
     Wrong("newton-gradient-step", cell="newton-step",
           mistake="takes theta - g (a gradient step) instead of solving H d = g",
           hint="gradient step",
-          answer='''
-def newton_step(params, X, y, reg):
-    theta = np.append(params["w"], params["b"])
-
-    def f(t):
-        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
-
-    g = course.grad(f)(theta)
-    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
-    theta = theta - g
-    return {"w": theta[:-1], "b": theta[-1]}
-'''),
+          answer=_one(_NEWTON, "theta = theta - np.linalg.solve(H, g)", "theta = theta - g")),
     Wrong("newton-multiplies-by-H", cell="newton-step",
           mistake="theta - H @ g instead of theta - solve(H, g)",
           hint="you multiplied",
-          answer='''
-def newton_step(params, X, y, reg):
-    theta = np.append(params["w"], params["b"])
-
-    def f(t):
-        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
-
-    g = course.grad(f)(theta)
-    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
-    theta = theta - H @ g
-    return {"w": theta[:-1], "b": theta[-1]}
-'''),
+          answer=_one(_NEWTON, "theta = theta - np.linalg.solve(H, g)", "theta = theta - H @ g")),
     Wrong("newton-wrong-sign", cell="newton-step",
           mistake="theta + solve(H, g): a step up the quadratic model",
           hint="against the gradient",
-          answer='''
-def newton_step(params, X, y, reg):
-    theta = np.append(params["w"], params["b"])
-
-    def f(t):
-        return logistic_loss({"w": t[:-1], "b": t[-1]}, X, y, reg)
-
-    g = course.grad(f)(theta)
-    H = np.stack([course.hvp(f)(theta, e) for e in np.eye(len(theta))], axis=1)
-    theta = theta + np.linalg.solve(H, g)
-    return {"w": theta[:-1], "b": theta[-1]}
-'''),
+          answer=_one(_NEWTON, "theta = theta - np.linalg.solve(H, g)", "theta = theta + np.linalg.solve(H, g)")),
 ]

@@ -68,6 +68,17 @@ def softmax_cross_entropy(logits, y):
     return float(loss), dlogits / n
 '''
 
+_LSE = '''
+def lse_forward(x):
+    m = x.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def lse_vjp(g, ans, x):
+    return g[..., None] * np.exp(x - ans[..., None])
+'''
+
+
 WRONG = [
     # --- converted from tests/bugzoo/nb06.py -------------------------------------------------
     Wrong("xavier-variance-used-as-std", cell="xavier-init",
@@ -214,48 +225,21 @@ class Tanh(Layer):
     Wrong("lse-unshifted", cell="logsumexp",
           mistake="log-sum-exp without the max shift: exp(1000) overflows",
           hint="subtract each row's maximum",
-          answer='''
-def lse_forward(x):
-    return np.log(np.exp(x).sum(axis=-1))
-
-
-def lse_vjp(g, ans, x):
-    return g[..., None] * np.exp(x - ans[..., None])
-'''),
+          answer=_one(_one(_LSE, "    m = x.max(axis=-1, keepdims=True)\n", ""),
+                      "(m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]",
+                      "np.log(np.exp(x).sum(axis=-1))")),
     Wrong("lse-vjp-without-g", cell="logsumexp",
           mistake="the VJP returns the softmax without multiplying by the upstream gradient",
           hint="upstream gradient g",
-          answer='''
-def lse_forward(x):
-    m = x.max(axis=-1, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
-
-
-def lse_vjp(g, ans, x):
-    return np.exp(x - ans[..., None])
-'''),
+          answer=_one(_LSE, "return g[..., None] * np.exp(x - ans[..., None])", "return np.exp(x - ans[..., None])")),
     Wrong("lse-vjp-exp", cell="logsumexp",
           mistake="the VJP uses exp(x) instead of the softmax exp(x - lse(x))",
           hint="not exp(x)",
-          answer='''
-def lse_forward(x):
-    m = x.max(axis=-1, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
-
-
-def lse_vjp(g, ans, x):
-    return g[..., None] * np.exp(x)
-'''),
+          answer=_one(_LSE, "np.exp(x - ans[..., None])", "np.exp(x)")),
     Wrong("lse-wrong-axis", cell="logsumexp",
           mistake="log-sum-exp over the rows (axis 0) instead of the last axis",
           hint="last axis",
-          answer='''
-def lse_forward(x):
-    m = x.max(axis=0, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=0, keepdims=True)))[0]
-
-
-def lse_vjp(g, ans, x):
-    return g[..., None] * np.exp(x - ans[..., None])
-'''),
+          answer=_one(_one(_LSE, "m = x.max(axis=-1, keepdims=True)", "m = x.max(axis=0, keepdims=True)"),
+                      "(m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]",
+                      "(m + np.log(np.exp(x - m).sum(axis=0, keepdims=True)))[0]")),
 ]

@@ -34,6 +34,18 @@ def early_stopping(val_losses, patience):
     return len(val_losses) - 1, best_epoch
 '''
 
+_BN_EVAL = '''
+def bn_update_running(running_mean, running_var, x, momentum=0.9):
+    new_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
+    new_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
+    return new_mean, new_var
+
+
+def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+'''
+
+
 WRONG = [
     # --- converted from tests/bugzoo/nb08.py -------------------------------------------------
     Wrong("minibatches-not-shuffled", cell="minibatches",
@@ -205,40 +217,15 @@ def batchnorm_forward(x, gamma, beta, eps=1e-5):
     Wrong("bn-running-momentum-swapped", cell="batchnorm-eval",
           mistake="the batch statistics get the weight momentum, the running ones 1 - momentum",
           hint="you swapped them",
-          answer='''
-def bn_update_running(running_mean, running_var, x, momentum=0.9):
-    new_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)
-    new_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
-    return new_mean, new_var
-
-
-def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
-    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
-'''),
+          answer=_one(_BN_EVAL, "new_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)",
+                      "new_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)")),
     Wrong("bn-running-unbiased-var", cell="batchnorm-eval",
           mistake="the running variance averages the unbiased batch variance (ddof=1)",
           hint="ddof=1",
-          answer='''
-def bn_update_running(running_mean, running_var, x, momentum=0.9):
-    new_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
-    new_var = momentum * running_var + (1 - momentum) * x.var(axis=0, ddof=1)
-    return new_mean, new_var
-
-
-def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
-    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
-'''),
+          answer=_one(_BN_EVAL, "x.var(axis=0)", "x.var(axis=0, ddof=1)")),
     Wrong("bn-eval-batch-statistics", cell="batchnorm-eval",
           mistake="evaluation mode still normalises with the batch's own statistics",
           hint="RUNNING mean and variance",
-          answer='''
-def bn_update_running(running_mean, running_var, x, momentum=0.9):
-    new_mean = momentum * running_mean + (1 - momentum) * x.mean(axis=0)
-    new_var = momentum * running_var + (1 - momentum) * x.var(axis=0)
-    return new_mean, new_var
-
-
-def batchnorm_eval(x, gamma, beta, running_mean, running_var, eps=1e-5):
-    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
-'''),
+          answer=_one(_BN_EVAL, "    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta",
+                      "    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta")),
 ]

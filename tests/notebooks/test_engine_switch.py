@@ -21,16 +21,23 @@ def _source(cells, grade_id):
     return next(c.source for c in cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
-def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monkeypatch):
+def _save_engine(tmp_path, monkeypatch) -> None:
+    """Run notebook 04's answers and its last cell in an IPython shell in ``tmp_path``, which then
+    holds my_engine.py and is importable."""
     monkeypatch.chdir(tmp_path)
     nb04 = _cells("04-matrix-calculus")
     ip = InteractiveShell.instance()
     setup = next(c.source for c in nb04 if c.cell_type == "code")  # imports, rng
-    for source in [setup] + [_source(nb04, g) for g in ENGINE_CELLS]:
-        assert ip.run_cell(source, store_history=True).success, source[:200]
     save_cell = next(c.source for c in nb04 if "save_definitions(" in c.source)
-    assert ip.run_cell(save_cell, store_history=True).success
+    for source in [setup] + [_source(nb04, g) for g in ENGINE_CELLS] + [save_cell]:
+        assert ip.run_cell(source, store_history=True).success, source[:200]
     assert (tmp_path / "my_engine.py").exists()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("my_engine", None)
+
+
+def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monkeypatch):
+    _save_engine(tmp_path, monkeypatch)
 
     nb07 = _cells("07-two-layer-network")
     code = [c.source for c in nb07 if c.cell_type == "code"]
@@ -38,8 +45,6 @@ def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monke
     namespace: dict = {}
     for source in code[:3]:  # imports and the spiral, the checks, init_two_layer and the loss
         exec(compile(source, "<nb07>", "exec"), namespace)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("my_engine", None)
     trained = {}
     for engine in ("course", "mine"):
         exec(compile(switch.replace('ENGINE = "course"', f'ENGINE = "{engine}"', 1).replace(
@@ -51,15 +56,7 @@ def test_notebook_07_trains_with_the_engine_saved_by_notebook_04(tmp_path, monke
 
 
 def test_notebook_09_trains_with_the_saved_engine_too(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    nb04 = _cells("04-matrix-calculus")
-    ip = InteractiveShell.instance()
-    setup = next(c.source for c in nb04 if c.cell_type == "code")
-    for source in [setup] + [_source(nb04, g) for g in ENGINE_CELLS]:
-        assert ip.run_cell(source, store_history=True).success
-    assert ip.run_cell(next(c.source for c in nb04 if "save_definitions(" in c.source), store_history=True).success
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("my_engine", None)
+    _save_engine(tmp_path, monkeypatch)
 
     nb09 = _cells("09-mnist")
     switch = next(c.source for c in nb09 if c.cell_type == "code" and 'ENGINE = "course"' in c.source)
