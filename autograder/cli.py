@@ -4,6 +4,7 @@
     course-grader publish OUT             # the student repository (for students and Binder)
     course-grader collect DOWNLOADS/      # notebooks or LMS zips -> <course>/submitted/
     course-grader grade --jobs 2          # autograde everything, in parallel, sandboxed
+    course-grader grade --cluster tcp://scheduler:8786   # the same jobs on a dask cluster
     course-grader feedback                # HTML per student -> <course>/feedback/
     course-grader due ID DATE --percent-per-day 10   # nbgrader's due date and the late policy
     course-grader release-solutions OUT   # after the deadline: solutions, hidden tests removed
@@ -111,12 +112,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
     course = _course(args)
     before = len(submissions(course, args.students, args.assignments))
     results = grade(course, args.jobs, args.students, args.assignments,
-                    progress=not args.quiet, wall_limit=args.wall_limit, force=args.force)
+                    progress=not args.quiet, wall_limit=args.wall_limit, force=args.force,
+                    cluster=args.cluster)
     if before > len(results):
         print(f"{before - len(results)} submission(s) unchanged since they were graded: skipped "
               f"(--force grades them again)")
     seconds = time.perf_counter() - start
-    print(f"graded {len(results)} submission(s) in {seconds:.1f} s with {args.jobs} worker(s)")
+    where = f"on the dask cluster {args.cluster}" if args.cluster not in (None, "local") \
+        else f"with {args.jobs} worker(s)" + (" (dask LocalCluster)" if args.cluster else "")
+    print(f"graded {len(results)} submission(s) in {seconds:.1f} s {where}")
     for r in results:
         if r.reasons:
             print(f"  {r.job.key}: {'; '.join(r.reasons)[:300]}")
@@ -125,13 +129,23 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def feedback(course: Course, students: list[str] | None = None) -> Path:
     """HTML feedback for autograded submissions (every one, or ``students``' only):
-    ``feedback/<student>/<id>/<id>.html``."""
+    ``feedback/<student>/<id>/<id>.html``, and ``feedback/<student>/mathjax/`` that their
+    formulas render with, offline (:mod:`autograder.mathjax`)."""
+    from . import mathjax
+
+    home = mathjax.require()  # before any HTML that would point at a missing MathJax is written
+    done: set[str] = set()
     for assignment in course.released():
         graded = {p.parent.name for p in (course.root / "autograded").glob(f"*/{assignment}")}
         if students is None and graded:
             course.run_api("generate_feedback", assignment, force=True)
+            done |= graded
         for student in sorted(graded & set(students or [])):
             course.run_api("generate_feedback", assignment, student, force=True)
+            done.add(student)
+    for student in sorted(done):
+        if any((course.root / "feedback" / student).glob("*/*.html")):
+            mathjax.place(course.root / "feedback" / student, home)
     return course.root / "feedback"
 
 
@@ -268,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--force", action="store_true",
                            help="grade again what was graded before and did not change")
             p.add_argument("--quiet", action="store_true", help="no progress bar")
+            p.add_argument("--cluster", metavar="ADDRESS",
+                           help="run the grading jobs on a dask.distributed cluster: the "
+                                "scheduler's address (tcp://host:8786), or `local` for a "
+                                "LocalCluster of --jobs processes here (autograder/README.md)")
     add("feedback", cmd_feedback, "HTML feedback per student (nbgrader generate_feedback)")
     p = add("report", cmd_report, "gradebook CSV, per-exercise summary and score histogram")
     p.add_argument("--out", type=Path, help="output folder (default: <course-dir>/reports)")

@@ -55,5 +55,10 @@ def configure(c, root: str, timeout: int = CELL_TIMEOUT, memory_limit: int = MEM
     c.PercentPerDay.max_percent = float((late_policy or {}).get("max_percent", 100.0))
     # nbgrader's feedback shows hidden tests by default; students keep seeing only the visible ones.
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    # Its formulas render offline (e.g. unpacked from the student's zip): MathJax from a file
+    # beside the feedback, not from a CDN (autograder.mathjax).
+    from autograder.mathjax import template_basedirs
+
+    c.HTMLExporter.extra_template_basedirs = template_basedirs()
     c.FileNameCollectorPlugin.named_regexp = FILE_PATTERN
     c.ZipCollectApp.strict = False

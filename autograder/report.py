@@ -169,10 +169,20 @@ def moodle_worksheets(rows: list[Row], status: dict) -> dict[str, list[dict]]:
 
 
 def feedback_bundles(course: Course, out: Path) -> list[Path]:
-    """``out/<student>.zip`` with the student's feedback HTML of every assignment."""
+    """``out/<student>.zip`` with the student's feedback HTML of every assignment and, once, the
+    MathJax that its formulas render with offline (``mathjax/`` beside the assignment folders,
+    where the HTML looks for it: :mod:`autograder.mathjax`)."""
+    from . import mathjax
+
     bundles = []
+    home = None
     feedback = course.root / "feedback"
     for folder in sorted(p for p in feedback.glob("*") if p.is_dir()) if feedback.exists() else []:
+        if any(folder.glob("*/*.html")):
+            # Also when the HTML came from nbgrader itself (the formgrader, `nbgrader
+            # generate_feedback`), which does not put MathJax beside it.
+            home = home or mathjax.require()
+            mathjax.place(folder, home)
         files = sorted(f for f in folder.rglob("*") if f.is_file())
         if not files:
             continue

@@ -188,7 +188,9 @@ def test_reports_an_lms_imports(course, released, tmp_path):
     assert float(moodle[0]["Maximum Grade"]) == full_a
 
     with zipfile.ZipFile(paths["feedback bundles"] / "doejane-12345.zip") as zf:
-        assert sorted(zf.namelist()) == [f"{A}/{A}.html", f"{B}/{B}.html"]
+        # MathJax once, beside the assignments, for the formulas (autograder.mathjax)
+        assert sorted(zf.namelist()) == [f"{A}/{A}.html", f"{B}/{B}.html", "mathjax/LICENSE",
+                                         "mathjax/tex-svg-full.js"]
 
 
 def test_release_solutions_keeps_answers_and_drops_hidden_tests(course, tmp_path):
