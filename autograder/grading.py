@@ -473,7 +473,12 @@ class _Dask:
     def __init__(self, address: str, workers: int) -> None:
         import logging
 
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise GraderError("--cluster needs dask.distributed, which is not installed here: "
+                              "COURSE_EXTRAS=instructor,cluster bin/setup (or pip install -e "
+                              "'.[instructor,cluster]'), on this machine and every worker") from None
 
         self.cluster = None
         if address == "local":
