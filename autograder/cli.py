@@ -134,18 +134,13 @@ def feedback(course: Course, students: list[str] | None = None) -> Path:
     from . import mathjax
 
     home = mathjax.require()  # before any HTML that would point at a missing MathJax is written
-    done: set[str] = set()
     for assignment in course.released():
         graded = {p.parent.name for p in (course.root / "autograded").glob(f"*/{assignment}")}
         if students is None and graded:
             course.run_api("generate_feedback", assignment, force=True)
-            done |= graded
         for student in sorted(graded & set(students or [])):
             course.run_api("generate_feedback", assignment, student, force=True)
-            done.add(student)
-    for student in sorted(done):
-        if any((course.root / "feedback" / student).glob("*/*.html")):
-            mathjax.place(course.root / "feedback" / student, home)
+    mathjax.place_all(course.root / "feedback", home)
     return course.root / "feedback"
 
 

@@ -100,11 +100,9 @@ def fingerprint(course: Course, student: str, assignment: str, base: bytes | Non
 
 
 def _hash_files(digest, folders: list[Path]) -> None:
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and ".ipynb_checkpoints" not in path.parts:
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes()
-                              + b"\0")
+    for folder in folders:  # exactly the files a job gets (pack)
+        for rel, data in pack(folder).items():
+            digest.update(rel.encode() + b"\0" + data + b"\0")
 
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -298,7 +296,7 @@ class Settings:
     timeout: int
     memory_limit: int
     unsafe_no_sandbox: bool
-    code: str = ""  # code_digest() of the process that made the jobs
+    code: str  # code_digest() of the process that made the jobs
 
     @classmethod
     def of(cls, course: Course) -> Settings:
@@ -565,10 +563,6 @@ class Grader:
         self.merge_seconds = 0.0  # time spent writing results into the gradebook
         self.batches: list[int] = []  # results per merge
         self._status_saved = time.monotonic()
-
-    @property
-    def _workers(self) -> list[Worker]:
-        return self.pool.workers
 
     # -- merging (this process only) ------------------------------------------------------------
     def _merge(self, gb: Gradebook, results: list[Result], status: dict) -> None:

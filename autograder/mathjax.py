@@ -129,6 +129,15 @@ def place(folder: Path, source: Path | None = None) -> Path:
     return target
 
 
+def place_all(feedback: Path, source: Path | None = None) -> None:
+    """:func:`place` in every student folder of ``feedback`` that holds feedback HTML, also HTML
+    that nbgrader wrote itself (the formgrader, ``nbgrader generate_feedback``)."""
+    for folder in sorted(p for p in Path(feedback).glob("*") if p.is_dir()):
+        if any(folder.glob("*/*.html")):
+            source = source or require()
+            place(folder, source)
+
+
 def template_basedirs() -> list[str]:
     """``HTMLExporter.extra_template_basedirs`` for the feedback: ours first, so that our
     ``feedback/mathjax.html.j2`` replaces nbconvert's, then nbgrader's (its feedback template)."""

@@ -175,14 +175,9 @@ def feedback_bundles(course: Course, out: Path) -> list[Path]:
     from . import mathjax
 
     bundles = []
-    home = None
     feedback = course.root / "feedback"
-    for folder in sorted(p for p in feedback.glob("*") if p.is_dir()) if feedback.exists() else []:
-        if any(folder.glob("*/*.html")):
-            # Also when the HTML came from nbgrader itself (the formgrader, `nbgrader
-            # generate_feedback`), which does not put MathJax beside it.
-            home = home or mathjax.require()
-            mathjax.place(folder, home)
+    mathjax.place_all(feedback)  # also beside HTML that nbgrader wrote itself
+    for folder in sorted(p for p in feedback.glob("*") if p.is_dir()):
         files = sorted(f for f in folder.rglob("*") if f.is_file())
         if not files:
             continue

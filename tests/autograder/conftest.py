@@ -231,7 +231,7 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
     part = {nb: rows[f"partial/{nb}"].score for nb in NOTEBOOKS if f"partial/{nb}" in rows}
     graded = GradedClass(course, marker, collected, results, rows, reports, full, part,
                          {a.name: a for a in ATTACKS}, list(listener.hits),
-                         [w.peak_rss_kib / 1024 for w in grader._workers], growth, seconds)
+                         [w.peak_rss_kib / 1024 for w in grader.pool.workers], growth, seconds)
     time.sleep(1)  # anything a job left would still be alive now
     graded.leftovers = {
         "processes": processes_matching((marker, *LEFTOVER_PATTERNS)),
