@@ -319,19 +319,32 @@ def _mean_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False
     return _expand(_keep_reduced(g, shape, axis, keepdims) / _count(shape, axis), shape)
 
 
+def _attained(x: Any, ans: Any, axis: Any, keepdims: bool) -> tuple[np.ndarray, Any]:
+    """Where each extremum is attained, and per extremum how often (None: once each).
+
+    Ties share the gradient equally, so the rules use the average of the subgradients. A NaN
+    extremum counts as attained where x is NaN (PyTorch's choice), not nowhere.
+    """
+    xv, ansv = _v(x), _v(ans)
+    kept = _keep_reduced(ansv, xv.shape, axis, keepdims)
+    attained = xv == kept
+    if np.isnan(ansv).any():
+        attained |= np.isnan(xv) & np.isnan(kept)
+    elif np.count_nonzero(attained) == np.size(ansv):
+        return attained, None  # no ties: one count instead of a count per extremum
+    return attained, np.add.reduce(attained, axis=axis, keepdims=True, dtype=xv.dtype)
+
+
 def _extremum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    # Ties share the gradient equally, so the rule is the average of the subgradients.
-    xv = _v(x)
-    attained = xv == _keep_reduced(_v(ans), xv.shape, axis, keepdims)
-    ties = np.add.reduce(attained, axis=axis, keepdims=True, dtype=xv.dtype)
-    return _keep_reduced(g, xv.shape, axis, keepdims) / ties * attained
+    attained, ties = _attained(x, ans, axis, keepdims)
+    g = _keep_reduced(g, attained.shape, axis, keepdims)
+    return g * attained if ties is None else g / ties * attained
 
 
 def _extremum_jvp(t: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    xv = _v(x)
-    attained = xv == _keep_reduced(_v(ans), xv.shape, axis, keepdims)
-    ties = np.add.reduce(attained, axis=axis, keepdims=True, dtype=xv.dtype)
-    return (t * attained / ties).sum(axis=axis, keepdims=keepdims)
+    attained, ties = _attained(x, ans, axis, keepdims)
+    share = t * attained if ties is None else t * attained / ties
+    return share.sum(axis=axis, keepdims=keepdims)
 
 
 # The forward functions call the ufuncs' reduce directly: np.sum, np.mean and np.max are
@@ -439,30 +452,27 @@ transpose = defprim("transpose", np.transpose,
 
 def _index_add(g: Any, index: Any, shape: tuple[int, ...]) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
-    if _is_basic_index(index) or _distinct_rows(index):
+    if _picks_once(index):
         out[index] = g  # no element is picked twice, so plain assignment adds
     else:
-        np.add.at(out, index, g)  # repeated indices must add up
+        # Repeated indices must add up. numpy >= 1.25 has a fast path for tuples of integer
+        # arrays: p[np.arange(m), labels] of a cross-entropy costs less this way than checking
+        # that its rows are distinct and assigning.
+        np.add.at(out, index, g)
     return out
 
 
-def _distinct_rows(index: Any) -> bool:
-    """Whether a tuple index (rows, columns) picks each element at most once because its first
-    array increases strictly from 0 or more, as in ``p[np.arange(m), labels]`` of a cross-entropy."""
-    if type(index) is not tuple or len(index) != 2:
-        return False
-    rows, cols = index
-    if type(rows) is not np.ndarray or rows.ndim != 1 or rows.dtype.kind not in "iu":
-        return False
-    if type(cols) is not np.ndarray or cols.shape != rows.shape or cols.dtype.kind not in "iu":
-        return False
-    # Negative rows count from the end, so -m and 0 would be the same row: only from 0 up.
-    return rows.size < 2 or bool(rows[0] >= 0 and (rows[1:] > rows[:-1]).all())
-
-
-def _is_basic_index(index: Any) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+def _picks_once(index: Any) -> bool:
+    """Whether no element can be picked twice: the index holds no integer array (slices,
+    integers, None, ... and boolean masks, whose picks are distinct)."""
+    parts = index if type(index) is tuple else (index,)
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            if p.dtype.kind != "b":
+                return False
+        elif not (p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))):
+            return False
+    return True
 
 
 getitem = defprim("getitem", lambda x, index: x[index],

@@ -181,3 +181,23 @@ def test_methods_take_numpys_keywords():
     assert isinstance(x.astype(int), np.ndarray)
     with pytest.raises(TypeError, match="out="):
         x.sum(out=np.zeros(()))
+
+
+@pytest.mark.parametrize("reduce", [np.max, np.min])
+def test_ties_share_the_gradient_of_an_extremum(reduce):
+    # Central differences are undefined at a tie, so the rule (the average of the subgradients)
+    # is checked directly; a NaN extremum sends the gradient to the NaN (as PyTorch does), and
+    # a NaN row must not hide the tie in another row.
+    sign = 1.0 if reduce is np.max else -1.0
+    x = sign * np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0], [5.0, 5.0, 5.0]])
+    g = course.grad(lambda x: np.sum(reduce(x, axis=1)))(x)
+    np.testing.assert_allclose(g, [[0, 0.5, 0.5], [1, 0, 0], [1 / 3, 1 / 3, 1 / 3]])
+    y = np.array([[np.nan, 1.0], [2.0, 2.0]])
+    gy = course.grad(lambda y: np.sum(reduce(y, axis=1, keepdims=True)))(y)
+    np.testing.assert_allclose(gy[0], [1.0, 0.0])
+    np.testing.assert_allclose(gy[1], [0.5, 0.5])
+    np.testing.assert_allclose(course.grad(lambda x: reduce(x))(sign * np.array([4.0, 4.0, 1.0])),
+                               [0.5, 0.5, 0.0])
+    # forward mode shares the tangent the same way
+    np.testing.assert_allclose(course.jvp(lambda x: reduce(x, axis=1), x, np.ones_like(x))[1],
+                               [1.0, 1.0, 1.0])
