@@ -54,7 +54,6 @@ class Primitive:
     jvps: Sequence[Rule | None]
     variadic: bool = False
     symbol: str = field(default="", compare=False)  # how a trace row shows the op
-    uses_ans: bool = False  # whether a rule reads the output value (recomputed for grad of grad)
 
     def __post_init__(self) -> None:
         # Argument positions that get a gradient, for the per-operation check when recording.
@@ -103,9 +102,8 @@ class Traced:
 
 
 def defprim(name: str, forward: Callable[..., Any], vjps: Sequence[Rule | None],
-            jvps: Sequence[Rule | None], *, variadic: bool = False, symbol: str = "",
-            uses_ans: bool = False) -> Primitive:
-    prim = Primitive(name, forward, tuple(vjps), tuple(jvps), variadic, symbol or name, uses_ans)
+            jvps: Sequence[Rule | None], *, variadic: bool = False, symbol: str = "") -> Primitive:
+    prim = Primitive(name, forward, tuple(vjps), tuple(jvps), variadic, symbol or name)
     PRIMITIVES[name] = prim
     return prim
 
@@ -181,8 +179,7 @@ multiply = defprim("multiply", np.multiply,
 divide = defprim("divide", np.divide,
                  [lambda g, ans, x, y: unbroadcast(g / y, _shape(x)),
                   lambda g, ans, x, y: -unbroadcast(g * ans, _shape(y)) / y],
-                 [lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y], symbol="/",
-                 uses_ans=True)
+                 [lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y], symbol="/")
 def _power_slope(x: Any, y: Any) -> Any:
     """d(x**y)/dx = y x**(y-1), taken as 0 where y == 0 (x**0 is constant), as PyTorch and
     autograd do: the formula alone gives 0 * inf = NaN at x = 0."""
@@ -196,7 +193,7 @@ power = defprim("power", np.power,
                 [lambda g, ans, x, y: unbroadcast(g * _power_slope(x, y), _shape(x)),
                  lambda g, ans, x, y: unbroadcast(g * ans * _safe_log(x), _shape(y))],
                 [lambda t, ans, x, y: t * _power_slope(x, y),
-                 lambda t, ans, x, y: t * ans * _safe_log(x)], symbol="^", uses_ans=True)
+                 lambda t, ans, x, y: t * ans * _safe_log(x)], symbol="^")
 # Ties go to the first argument, so np.maximum(0, x) has derivative 0 at x = 0 like ReLU.
 maximum = defprim("maximum", np.maximum,
                   [lambda g, ans, x, y: unbroadcast(g * (_v(x) >= _v(y)), _shape(x)),
@@ -220,19 +217,18 @@ negative = defprim("negative", np.negative, [lambda g, ans, x: -g], [lambda t, a
                    symbol="-")
 identity = defprim("identity", lambda x: np.array(x, copy=True), [lambda g, ans, x: g],
                    [lambda t, ans, x: t])
-exp = defprim("exp", np.exp, [lambda g, ans, x: g * ans], [lambda t, ans, x: t * ans],
-              uses_ans=True)
+exp = defprim("exp", np.exp, [lambda g, ans, x: g * ans], [lambda t, ans, x: t * ans])
 log = defprim("log", np.log, [lambda g, ans, x: g / x], [lambda t, ans, x: t / x], symbol="ln")
 sin = defprim("sin", np.sin, [lambda g, ans, x: g * np.cos(x)],
               [lambda t, ans, x: t * np.cos(x)])
 cos = defprim("cos", np.cos, [lambda g, ans, x: -g * np.sin(x)],
               [lambda t, ans, x: -t * np.sin(x)])
 tan = defprim("tan", np.tan, [lambda g, ans, x: g * (1 + ans * ans)],
-              [lambda t, ans, x: t * (1 + ans * ans)], uses_ans=True)
+              [lambda t, ans, x: t * (1 + ans * ans)])
 tanh = defprim("tanh", np.tanh, [lambda g, ans, x: g * (1 - ans * ans)],
-               [lambda t, ans, x: t * (1 - ans * ans)], uses_ans=True)
+               [lambda t, ans, x: t * (1 - ans * ans)])
 sqrt = defprim("sqrt", np.sqrt, [lambda g, ans, x: g * 0.5 / ans],
-               [lambda t, ans, x: t * 0.5 / ans], uses_ans=True)
+               [lambda t, ans, x: t * 0.5 / ans])
 absolute = defprim("absolute", np.abs, [lambda g, ans, x: g * np.sign(_v(x))],
                    [lambda t, ans, x: t * np.sign(_v(x))], symbol="abs")
 square = defprim("square", np.square, [lambda g, ans, x: g * 2 * x],
@@ -240,13 +236,13 @@ square = defprim("square", np.square, [lambda g, ans, x: g * 2 * x],
 log1p = defprim("log1p", np.log1p, [lambda g, ans, x: g / (1 + x)],
                 [lambda t, ans, x: t / (1 + x)])
 expm1 = defprim("expm1", np.expm1, [lambda g, ans, x: g * (ans + 1)],
-                [lambda t, ans, x: t * (ans + 1)], uses_ans=True)
+                [lambda t, ans, x: t * (ans + 1)])
 relu = defprim("relu", lambda x: np.maximum(x, 0), [lambda g, ans, x: g * (_v(x) > 0)],
                [lambda t, ans, x: t * (_v(x) > 0)])
 # 0.5 (1 + tanh(x/2)) is the logistic function without overflow in exp(-x) for large |x|.
 sigmoid = defprim("sigmoid", lambda x: 0.5 * (1.0 + np.tanh(0.5 * x)),
                   [lambda g, ans, x: g * ans * (1 - ans)],
-                  [lambda t, ans, x: t * ans * (1 - ans)], symbol="σ", uses_ans=True)
+                  [lambda t, ans, x: t * ans * (1 - ans)], symbol="σ")
 
 
 def _clip_masks(x: Any, lo: Any, hi: Any) -> tuple[Any, Any, Any]:
@@ -408,7 +404,7 @@ prod = defprim("prod", lambda x, axis=None, keepdims=False:
                 _keep_reduced(g, _shape(x), axis, keepdims) * _prod_factor(x, ans, axis, keepdims)],
                [lambda t, ans, x, axis=None, keepdims=False:
                 (t * _prod_factor(x, ans, axis, keepdims)).sum(axis=axis, keepdims=keepdims)],
-               symbol="Π", uses_ans=True)
+               symbol="Π")
 cumsum = defprim("cumsum", lambda x, axis: np.cumsum(x, axis=axis),
                  [lambda g, ans, x, axis: np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)],
                  [lambda t, ans, x, axis: np.cumsum(t, axis=axis)])
@@ -428,7 +424,7 @@ norm = defprim("norm", lambda x, axis=None, keepdims=False:
                 / _norm_denominator(ans, _shape(x), axis, keepdims)],
                [lambda t, ans, x, axis=None, keepdims=False:
                 (t * x / _norm_denominator(ans, _shape(x), axis, keepdims)).sum(
-                    axis=axis, keepdims=keepdims)], symbol="‖·‖", uses_ans=True)
+                    axis=axis, keepdims=keepdims)], symbol="‖·‖")
 
 
 # ---------------------------------------------------------------- shapes and indexing
@@ -586,11 +582,11 @@ def _inv_vjp(g: Any, ans: Any, a: Any) -> Any:
 
 
 inv = defprim("inv", np.linalg.inv, [_inv_vjp], [lambda t, ans, a: -(ans @ t @ ans)],
-              symbol="inv", uses_ans=True)
+              symbol="inv")
 det = defprim("det", np.linalg.det,
               [lambda g, ans, a: (g * ans)[..., None, None] * _swap(np.linalg.inv(a))],
               [lambda t, ans, a: ans * (_swap(np.linalg.inv(a)) * t).sum(axis=(-2, -1))],
-              symbol="det", uses_ans=True)
+              symbol="det")
 
 
 def _columns(v: Any, b: Any) -> Any:
@@ -617,7 +613,7 @@ def _solve_jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
 
 
 solve = defprim("solve", np.linalg.solve, [_solve_vjp_a, _solve_vjp_b],
-                [_solve_jvp_a, lambda t, ans, a, b: np.linalg.solve(a, t)], uses_ans=True)
+                [_solve_jvp_a, lambda t, ans, a, b: np.linalg.solve(a, t)])
 
 
 # ---------------------------------------------------------------- fused, numerically stable

@@ -371,9 +371,10 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                 _check_unchanged(t)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
-                # derivative of the derivative; recomputing it is cheaper than keeping it.
+                # derivative of the derivative (a rule that reads ``ans`` would otherwise treat
+                # it as a constant): recomputing it is cheaper than keeping it.
                 values = args
-                ans = prim(*args, **kwargs) if prim.uses_ans else t._value
+                ans = prim(*args, **kwargs)
             else:
                 # The arguments' values as they were in the forward pass: any assignment since
                 # would have failed the check above.

@@ -44,6 +44,11 @@ def test_second_order_through_a_rule_written_with_numpy():
     cube = course.primitive(lambda x: x ** 3, lambda g, ans, x: g * 3 * x ** 2)
     assert course.grad(lambda x: cube(x).sum())(np.array(3.0)) == pytest.approx(27.0)
     assert course.grad(course.grad(lambda x: cube(x).sum()))(np.array(3.0)) == pytest.approx(18.0)
+    # a rule that reads the output: ans is a function of x in the second derivative
+    xe = course.primitive(lambda x: x * np.exp(x), lambda g, ans, x: g * (ans + np.exp(x)))
+    assert course.grad(course.grad(xe))(0.5) == pytest.approx(2.5 * np.exp(0.5))
+    e = course.primitive(np.exp, lambda g, ans, x: g * ans)
+    assert course.grad(course.grad(e))(0.5) == pytest.approx(np.exp(0.5))
 
 
 def test_arguments_without_a_gradient_and_plain_arrays():

@@ -3,12 +3,15 @@ mode against reverse mode."""
 
 from __future__ import annotations
 
+import warnings
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
 
 import course
+from course.autodiff.escapes import ConstantOutputWarning
 from course.gradcheck import numeric_grad, rel_error
 
 from autodiff_cases import CASES, weighted_scalar
@@ -56,6 +59,24 @@ def test_forward_mode_matches_reverse_mode(case):
     grads = course.grad(lambda *a: weighted_scalar(case.f(np, *a)), tuple(range(len(xs))))(*xs)
     reverse = sum(float(np.sum(g * v)) for g, v in zip(grads, vs))
     assert forward == pytest.approx(reverse, rel=1e-9, abs=1e-12), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_second_order_matches_differences_of_the_gradient(case):
+    """grad(grad) through every rule: a rule that reads the output ``ans`` must see it as a
+    function of the inputs, not as a constant (logsumexp once got diag(p) for its Hessian)."""
+    xs = case.inputs(seed=13)
+    loss = _loss(case)
+    rng = np.random.default_rng(17)
+    for i in range(len(xs)):
+        v = rng.standard_normal(xs[i].shape)
+        with warnings.catch_warnings():  # linear in x: the gradient is constant, hv is 0
+            warnings.simplefilter("ignore", ConstantOutputWarning)
+            hv = course.hvp(loss, i)(*xs, v)
+        g = course.grad(loss, i)
+        at = lambda t: g(*xs[:i], xs[i] + t * v, *xs[i + 1:])
+        fd = (at(1e-5) - at(-1e-5)) / 2e-5
+        assert rel_error(hv, fd) < 1e-5, (case.name, i)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
