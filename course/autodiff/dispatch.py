@@ -290,7 +290,18 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple([_plain_index(i) for i in index])
     if isinstance(index, ArrayLike):
-        return index.value.astype(np.intp) if index.value.dtype.kind == "f" else index.value
+        value = index.value
+        if value.dtype.kind != "f":
+            return value
+        # A Tensor holds floats (integers are converted): whole numbers index as numpy's
+        # integer arrays do; others would be truncated silently, where numpy raises.
+        whole = value.astype(np.intp)
+        if not np.array_equal(whole, value):
+            raise IndexError(f"a Tensor of non-integer values ({value.ravel()[:3]}...) used as an "
+                             f"index: indices must be whole numbers (or a boolean mask, which "
+                             f"stays a numpy array). Write np.round(t.value).astype(int) if "
+                             f"rounding is what you mean.")
+        return whole
     if isinstance(index, range):
         return np.arange(index.start, index.stop, index.step)
     if isinstance(index, list):

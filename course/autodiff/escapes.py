@@ -99,6 +99,21 @@ def array_escape(how: str, live: bool) -> None:
             "Tensor into a numpy array), so its gradient", _ARRAY_ADVICE)
 
 
+def tensor_copy_escape(live: bool) -> None:
+    """``Tensor(t)`` of a Tensor that requires grad: a new leaf with t's value, cut from t's
+    graph (PyTorch's ``torch.tensor(t)`` warns for the same reason)."""
+    advice = ("Use t itself (it is already a Tensor); write t.detach() where you mean a "
+              "constant.")
+    if _State.depth:
+        raise GraphEscapeError("Tensor(t) of a Tensor that is being differentiated makes a new "
+                               "leaf, cut from the graph, so every derivative through it would "
+                               f"silently be 0. {advice}")
+    if live:
+        warnings.warn("Tensor(t) of a Tensor computed from others makes a new leaf with the same "
+                      "value, cut from the graph: no gradient flows back through it to what t "
+                      f"was computed from. {advice}", GraphEscapeWarning, stacklevel=3)
+
+
 def _escape(how: str, live: bool, result: str, advice: str) -> None:
     if _State.depth:
         raise GraphEscapeError(f"{how} turns a Tensor that is being differentiated into "

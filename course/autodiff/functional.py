@@ -65,10 +65,13 @@ def _check_leaf(leaf: Any, where: str) -> None:
                         f"{type(leaf).__name__}; use arrays, floats, or tuples/lists/dicts of them.")
 
 
-def _variable(leaf: Any, where: str) -> Tensor:
-    """The Tensor that stands for one input leaf while ``f`` runs."""
+def _variable(leaf: Any, where: str) -> Any:
+    """The Tensor that stands for one input leaf while ``f`` runs (booleans stay as they are:
+    masks are constants, and a mask turned into 0.0/1.0 would index positions 0 and 1)."""
     if type(leaf) is np.ndarray and leaf.dtype.kind == "f":
         return Tensor._wrap(leaf, True)
+    if isinstance(leaf, (bool, np.bool_)) or (isinstance(leaf, np.ndarray) and leaf.dtype == bool):
+        return leaf
     if isinstance(leaf, Tensor) and leaf.requires_grad:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
         # inner gradient stays a differentiable function of the outer variable.
@@ -122,7 +125,7 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
         variables.extend(tensors)
     nested = False  # inputs traced by an outer grad
     for v in variables:
-        if v._prim is not None:
+        if type(v) is Tensor and v._prim is not None:
             nested = True
             break
     with evaluating():
@@ -159,7 +162,8 @@ def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
 def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[Any]:
     if not isinstance(out, Tensor) or not out.requires_grad:
         _independent(out, _name(f), "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
-        return [np.zeros(v.shape, v.dtype) for v in variables]
+        return [np.zeros(v.shape, v.dtype) if isinstance(v, Tensor) else np.zeros(np.shape(v))
+                for v in variables]
     value = out._value
     if value.size != 1:
         name = _name(f)
@@ -173,7 +177,8 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[
     found = dict(backprop(out, seed, stop=stop, create_graph=nested, retain_graph=nested))
     if out in found and type(found[out]) is np.ndarray:
         found[out] = found[out].copy()  # f returned its input: the seed itself came back
-    return [found[v] if v in found else np.zeros(v.shape, v.dtype) for v in variables]
+    return [(found[v] if v in found else np.zeros(v.shape, v.dtype)) if isinstance(v, Tensor)
+            else np.zeros(np.shape(v)) for v in variables]  # a boolean leaf: a constant
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:

@@ -117,6 +117,8 @@ class Tensor(ArrayLike):
                  "_kwargs", "_inputs", "_seq", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
+        if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
+            escapes.tensor_copy_escape(live=value._prim is not None and value._args is not None)
         self._value = as_float_array(value)
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)

@@ -60,6 +60,11 @@ CATALOGUE = [
     ("np.float64()", lambda x: np.float64(x) * x, 0.5, GraphEscapeError),
     ("Tensor of a list of Tensors", lambda x: np.sum(Tensor([x[0], x[1]]) * x), [1.0, 2.0],
      GraphEscapeError),
+    ("Tensor(x) of the variable", lambda x: np.sum(Tensor(x) * x), [1.0, 2.0], GraphEscapeError),
+    ("Tensor(f(x), requires_grad=True)", lambda x: np.sum(Tensor(x ** 2, requires_grad=True)),
+     [1.0, 2.0], GraphEscapeError),
+    ("non-integer Tensor as an index", lambda x: np.sum(x[Tensor(np.array([0.0, 1.5]))]),
+     [1.0, 2.0], IndexError),
     ("complex intermediate", lambda x: np.sum(np.abs(x * (1 + 1j)) ** 2), [0.5, 2.0], TypeError),
     ("list index from a Tensor", lambda x: [1.0, 2.0][x] * x, 1.0, TypeError),
     ("in-place operator on a numpy buffer", lambda x: np.sum(np.add(np.zeros(2), x, out=np.zeros(2))),
@@ -190,3 +195,26 @@ def test_grad_mode_off_allows_every_conversion():
         return np.sum(v * constant)
     g = course.grad(f)(np.array([1.0, 2.0]))
     np.testing.assert_allclose(g, np.array([1.0, 2.0]) + 1.0 + math.exp(2.0))
+
+
+def test_tensor_of_a_computed_tensor_warns_outside_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(GraphEscapeWarning, match="cut from the graph"):
+        h = Tensor(x * 2)
+    assert not h.requires_grad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Tensor(x.detach())  # explicit constants do not warn
+        Tensor(x)  # a leaf: a new leaf with its value, nothing computed is lost
+
+
+def test_boolean_leaves_are_masks_not_numbers():
+    # A mask in the parameter tree stays a mask (as 0.0/1.0 it indexed positions 0 and 1).
+    p = {"w": np.array([1.0, 2.0, 3.0]), "mask": np.array([True, False, True])}
+    value, g = course.value_and_grad(lambda p: np.sum(p["w"][p["mask"]] ** 2))(p)
+    assert value == 10.0
+    np.testing.assert_array_equal(g["w"], [2.0, 0.0, 6.0])
+    np.testing.assert_array_equal(g["mask"], [0.0, 0.0, 0.0])
+    # whole-number Tensors still index as integer arrays do
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(course.grad(lambda x: np.sum(x[Tensor([2.0, 2.0])]))(x), [0, 0, 2])
