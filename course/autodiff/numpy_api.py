@@ -103,11 +103,12 @@ def _accumulation(func: Callable, prim: R.Primitive, combine: Callable[[Any, Any
         _no_out(name, out)
         if _integer_result(dtype):
             return func(*_unwrap((a, axis, dtype, None, keepdims, initial, where)))
+        a = _cast(a, dtype, name)  # numpy accumulates in dtype, not in the input's type
         x = a if where is True else R.where(_mask(where), a, neutral)
         result = prim(x, axis=_axis(axis), keepdims=bool(keepdims))
         if initial is not _UNSET:
             result = combine(result, initial)
-        return _cast(result, dtype, name)
+        return result
     handler.__name__ = name
     return handler
 
@@ -121,11 +122,12 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims:
     _no_out("mean", out)
     if _integer_result(dtype):
         return np.mean(*_unwrap((a, axis, dtype, None, keepdims)), where=_unwrap(where))
+    a = _cast(a, dtype, "mean")  # numpy accumulates in dtype, not in the input's type
     if where is True:
-        return _cast(R.mean(a, axis=_axis(axis), keepdims=bool(keepdims)), dtype, "mean")
+        return R.mean(a, axis=_axis(axis), keepdims=bool(keepdims))
     mask = _mask(where)
     count = np.broadcast_to(mask, np.shape(_value(a))).sum(axis=_axis(axis), keepdims=bool(keepdims))
-    return _cast(sum_(a, axis, keepdims=keepdims, where=mask) / count, dtype, "mean")
+    return sum_(a, axis, keepdims=keepdims, where=mask) / count
 
 
 def _extremum(prim: R.Primitive, pick: R.Primitive, name: str) -> Callable[..., Any]:
@@ -154,9 +156,10 @@ def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
     _no_out("cumsum", out)
     if _integer_result(dtype):
         return np.cumsum(*_unwrap((a, axis, dtype)))
+    a = _cast(a, dtype, "cumsum")  # numpy accumulates in dtype, not in the input's type
     if axis is None:  # numpy: the cumulative sum of the flattened array
         a, axis = ravel(a), 0
-    return _cast(R.cumsum(a, axis=int(axis)), dtype, "cumsum")
+    return R.cumsum(a, axis=int(axis))
 
 
 def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
@@ -174,19 +177,22 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
                              "the same thing).")
         ddof = correction
     axis = _axis(axis)
+    a = _cast(a, dtype, "var")  # numpy computes in dtype, not in the input's type
     centre = R.mean(a, axis=axis, keepdims=True) if mean is _UNSET else mean
     centred = a - centre
     n = R._count(np.shape(_value(a)), axis)
-    result = R.sum_(centred * centred, axis=axis, keepdims=bool(keepdims)) / (n - ddof)
-    return _cast(result, dtype, "var")
+    return R.sum_(centred * centred, axis=axis, keepdims=bool(keepdims)) / (n - ddof)
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
         keepdims: bool = False, *, where: Any = True, mean: Any = _UNSET,
         correction: Any = _UNSET) -> Any:
     _no_out("std", out)
-    return _cast(R.sqrt(var(a, axis, None, None, ddof, keepdims, where=where, mean=mean,
-                            correction=correction)), dtype, "std")
+    if _integer_result(dtype):  # a constant, computed from the float result
+        return _cast(R.sqrt(var(a, axis, None, None, ddof, keepdims, where=where, mean=mean,
+                                correction=correction)), dtype, "std")
+    return R.sqrt(var(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean,
+                      correction=correction))
 
 
 # ---------------------------------------------------------------- products
@@ -424,7 +430,7 @@ def solve(a: Any, b: Any) -> Any:
 
 UFUNCS: dict[np.ufunc, R.Primitive] = {
     np.add: R.add, np.subtract: R.subtract, np.multiply: R.multiply, np.divide: R.divide,
-    np.power: R.power, np.float_power: R.power, np.negative: R.negative,
+    np.power: R.power, np.float_power: R.float_power, np.negative: R.negative,
     np.positive: R.identity, np.exp: R.exp, np.log: R.log, np.sin: R.sin, np.cos: R.cos,
     np.tan: R.tan, np.tanh: R.tanh, np.sqrt: R.sqrt, np.absolute: R.absolute,
     np.square: R.square, np.log1p: R.log1p, np.expm1: R.expm1, np.maximum: R.maximum,

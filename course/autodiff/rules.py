@@ -194,6 +194,9 @@ power = defprim("power", np.power,
                  lambda g, ans, x, y: unbroadcast(g * ans * _safe_log(x), _shape(y))],
                 [lambda t, ans, x, y: t * _power_slope(x, y),
                  lambda t, ans, x, y: t * ans * _safe_log(x)], symbol="^")
+# numpy's float_power computes in float64 (at least) whatever its inputs: the same rules, the
+# forward in numpy's own precision.
+float_power = defprim("float_power", np.float_power, power.vjps, power.jvps, symbol="^")
 # Ties go to the first argument, so np.maximum(0, x) has derivative 0 at x = 0 like ReLU.
 maximum = defprim("maximum", np.maximum,
                   [lambda g, ans, x, y: unbroadcast(g * (_v(x) >= _v(y)), _shape(x)),

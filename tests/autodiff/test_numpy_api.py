@@ -201,3 +201,18 @@ def test_ties_share_the_gradient_of_an_extremum(reduce):
     # forward mode shares the tangent the same way
     np.testing.assert_allclose(course.jvp(lambda x: reduce(x, axis=1), x, np.ones_like(x))[1],
                                [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "cumsum", "var", "std", "prod"])
+def test_a_wider_dtype_is_used_for_the_computation_as_numpy_does(reduce):
+    # numpy accumulates in dtype=: float32 data summed in float64 keep the 1 next to 1e8
+    x = np.array([1e8, 1.0, -1e8, 1.0], np.float32)
+    f = lambda x: getattr(np, reduce)(x, dtype=np.float64)
+    value, _ = course.value_and_grad(lambda x: np.sum(f(x)))(x)
+    assert value == pytest.approx(float(np.sum(f(x))), rel=1e-12)
+
+
+def test_float_power_computes_in_float64():
+    x = np.array([4097.0], np.float32)
+    value, g = course.value_and_grad(lambda x: np.sum(np.float_power(x, 2)))(x)
+    assert value == 4097.0 ** 2 and g.dtype == np.float32 and g[0] == pytest.approx(8194.0)
