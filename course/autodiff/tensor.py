@@ -201,6 +201,77 @@ class Tensor(ArrayLike):
                 hook(t)
         return t
 
+    # ------------------------------------------------------------------ in place
+    # Without these, Python runs ``y += 1`` as ``y = y + 1``: y names a new Tensor while every
+    # other name for the old one (``y = x`` before, the array a view came from) keeps the old
+    # value, where numpy changes it for all of them.
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._in_place(R.add, other, "+=")
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._in_place(R.subtract, other, "-=")
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._in_place(R.multiply, other, "*=")
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._in_place(R.divide, other, "/=")
+
+    def __ipow__(self, other: Any) -> "Tensor":
+        return self._in_place(R.power, other, "**=")
+
+    def __imatmul__(self, other: Any) -> "Tensor":
+        return self._in_place(R.matmul, other, "@=")
+
+    def _in_place(self, prim: R.Primitive, other: Any, op: str) -> "Tensor":
+        """numpy's in-place semantics: this very Tensor takes the new value, so every name for
+        it sees the change.
+
+        Recorded (grad mode on and a gradient involved), the Tensor becomes the node of the
+        operation, computed from a copy of its old node; nodes recorded earlier from it refuse
+        to backpropagate (as after an assignment to ``.value``: PyTorch's version counter), and
+        a leaf that requires grad or a view of another Tensor refuses at once, as in PyTorch.
+        Otherwise (``no_grad``, constants) the value changes in place, numpy's way.
+        """
+        other_grad = isinstance(other, Tensor) and other.requires_grad
+        if not (_GradMode.enabled and (self.requires_grad or other_grad)):
+            new = prim.forward(self._value, other._value if isinstance(other, Tensor) else other)
+            if (type(self._value) is np.ndarray and np.shape(new) == self._value.shape
+                    and self._value.flags.writeable
+                    and np.can_cast(np.result_type(new), self._value.dtype, "same_kind")):
+                self._value[...] = new  # the same array: views and other holders see it too
+                self.value = self._value  # counts as a change (the version)
+            else:
+                self.value = np.asarray(new, dtype=self._value.dtype)
+            return self
+        if self._prim is None and self.requires_grad:
+            raise RuntimeError(
+                f"x {op} ... would change in place a Tensor that is a leaf requiring grad (a "
+                f"parameter, or the input grad differentiates with respect to): its gradient "
+                f"would be lost. Write x = x {op[:-1]} ... for a new value; update parameters "
+                f"with x.value {op} ... (under course.no_grad() if you use Tensors on the right).")
+        if self._prim is not None and _is_view(self):
+            raise RuntimeError(
+                f"{op} on a slice or view of a Tensor ({self._prim.name}): numpy would change the "
+                f"array it came from too, which the engine cannot record. Build the new array "
+                f"instead, e.g. with np.concatenate, np.stack or np.where, or compute a new "
+                f"Tensor (y = y {op[:-1]} ...) and use it.")
+        old = _new(Tensor)
+        for slot in _NODE_SLOTS:
+            if hasattr(self, slot):
+                setattr(old, slot, getattr(self, slot))
+        if other is self:  # y *= y
+            other = old
+        elif isinstance(other, Tensor):  # y += 2 * y: the right side was computed from the old y
+            _redirect(other, self, old, getattr(self, "_seq", -1))
+        stamp = _Changes.last = next(_SEQUENCE)
+        out = prim(old, other)
+        for slot in _NODE_SLOTS:
+            if hasattr(out, slot):
+                setattr(self, slot, getattr(out, slot))
+        self._version = stamp  # nodes recorded from the old value, before the stamp, refuse
+        return self
+
     def _parents(self) -> list[tuple[int, "Tensor"]]:
         """(argument position, Tensor) of each input that gets a gradient; [] for a leaf."""
         if self._prim is None or self._args is None:
@@ -258,6 +329,41 @@ class Tensor(ArrayLike):
 
     def _repr_html_(self) -> str:  # small and readable in a notebook
         return f"<pre>{self!r}</pre>"
+
+
+_NODE_SLOTS = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
+               "_kwargs", "_inputs", "_seq")
+# Primitives whose result numpy gives as a view of their first argument (getitem only for basic
+# indices: fancy indexing copies).
+_VIEWS = frozenset({"reshape", "transpose", "broadcast_to", "flip"})
+
+
+def _is_view(t: Tensor) -> bool:
+    name = t._prim.name
+    if name in _VIEWS:
+        return True
+    if name == "getitem" and t._values is not None:
+        return R._picks_once(t._values[1]) and not _has_mask(t._values[1])
+    return False
+
+
+def _redirect(root: Tensor, target: Tensor, replacement: Tensor, since: int) -> None:
+    """In the graph of ``root``, make the nodes created after ``since`` that use ``target`` use
+    ``replacement`` (the old value of a Tensor changed in place) instead."""
+    stack, seen = [root], set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or t._prim is None or t._args is None or t._seq <= since:
+            continue
+        seen.add(id(t))
+        if any(a is target for a in t._args):
+            t._args = tuple(replacement if a is target else a for a in t._args)
+        stack.extend(a for a in t._args if isinstance(a, Tensor) and a is not replacement)
+
+
+def _has_mask(index: Any) -> bool:
+    parts = index if type(index) is tuple else (index,)
+    return any(isinstance(p, np.ndarray) for p in parts)
 
 
 _RECORDERS: list[Callable[[Tensor], None]] = []
@@ -429,9 +535,10 @@ def _check_unchanged(t: Tensor) -> None:
     if changed:
         raise RuntimeError(
             f"backward(): a Tensor used by {t._prim.name} (or its result) was modified after "
-            f"the forward pass (an assignment to .value, e.g. an optimizer step), so the "
-            f"gradient would silently use the new values. Call backward() before updating the "
-            f"parameters, or recompute the forward pass after the update.")
+            f"the forward pass (an assignment to .value, e.g. an optimizer step, or an in-place "
+            f"operator such as +=), so the gradient would silently use the new values. Call "
+            f"backward() before updating the parameters, recompute the forward pass after the "
+            f"update, or write y = y + ... instead of y += ... where y was already used.")
 
 
 def _owned(g: Any, like: np.ndarray, handed: set[int]) -> np.ndarray:

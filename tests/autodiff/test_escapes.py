@@ -218,3 +218,59 @@ def test_boolean_leaves_are_masks_not_numbers():
     # whole-number Tensors still index as integer arrays do
     x = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(course.grad(lambda x: np.sum(x[Tensor([2.0, 2.0])]))(x), [0, 0, 2])
+
+
+def _aliased(x):
+    h = x * 1.0
+    y = h
+    y += 1  # numpy: h changes too
+    y *= h
+    y += 2.0 * y  # the right side is computed from the old y
+    return np.sum(h * 2.0)
+
+
+def _accumulated(x):
+    total = 0.0
+    for i in range(3):
+        total += x[i] ** 2
+    total /= 3
+    return total
+
+
+@pytest.mark.parametrize("f", [_aliased, _accumulated])
+def test_in_place_operators_change_every_name_as_in_numpy(f):
+    x = np.array([0.5, -1.0, 2.0])
+    value, g = course.value_and_grad(f)(x)
+    assert value == pytest.approx(float(f(x.copy())))  # the same code on numpy arrays
+    assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
+
+
+@pytest.mark.parametrize("f, message", [
+    (lambda x: np.sum(x.__iadd__(1.0)), "leaf requiring grad"),  # x += 1 on grad's input
+    (lambda x: np.sum((x * 1.0)[:2].__imul__(3.0)), "view"),     # v = x[:2]; v *= 3
+    (lambda x: sum(row.__iadd__(1.0).sum() for row in (x * 1.0).reshape(2, 2)), "view"),
+])
+def test_in_place_changes_the_engine_cannot_follow_raise(f, message):
+    with pytest.raises(RuntimeError, match=message):
+        course.grad(f)(np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def test_in_place_after_use_refuses_at_backward():
+    def f(x):
+        h = x * 2.0
+        z = h ** 2  # uses the old h
+        h += 1
+        return np.sum(z) + np.sum(h)
+    with pytest.raises(RuntimeError, match="in-place operator"):
+        course.grad(f)(np.array([1.0, 2.0]))
+
+
+def test_in_place_update_of_a_parameter_under_no_grad():
+    # W -= lr * W.grad once replaced W by a new constant Tensor: training silently stopped.
+    W = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    same = W
+    np.sum(W * W).backward()
+    with course.no_grad():
+        W -= 0.5 * W.grad
+    assert W is same and W.requires_grad and W.is_leaf
+    np.testing.assert_allclose(W.value, [0.0, 0.0])
