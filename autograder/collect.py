@@ -99,10 +99,10 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     results: list[Collected] = []
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
-    for path, relative, refused in _walk(src, unpacked):
+    for path, relative, refused, archive in _walk(src, unpacked):
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
-                   _candidate(matcher, path, relative, assignment, candidates))
+                   _candidate(matcher, path, relative, archive, assignment, candidates))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
@@ -116,23 +116,26 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
 
 
 def _walk(src: Path, unpacked: Path):
-    """(file, path relative to the download, why it is refused or "") for every file, inside zip
-    archives too."""
+    """(file, path relative to the download, why it is refused or "", index of the archive in
+    that path or None) for every file, inside zip archives too."""
     for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(src)
         if path.is_symlink():
-            yield path, relative, "a symbolic link: not followed"
+            yield path, relative, "a symbolic link: not followed", None
         elif path.suffix.lower() == ".zip":
             target = unpacked / relative.with_suffix("")
             try:
                 _unzip(path, target)
             except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
-                yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})"
+                yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})", None
                 continue
+            # Members keep the archive's place in the download: whose files they are is read
+            # from the archive's own name and folders first (lms.identify).
+            stem = relative.with_suffix("")
             for inner in sorted(p for p in target.rglob("*") if p.is_file()):
-                yield inner, inner.relative_to(target), ""
+                yield inner, stem / inner.relative_to(target), "", len(stem.parts) - 1
         else:
-            yield path, relative, ""
+            yield path, relative, "", None
 
 
 def _unzip(archive: Path, target: Path) -> None:
@@ -155,13 +158,13 @@ def _unzip(archive: Path, target: Path) -> None:
                 shutil.copyfileobj(source, out)
 
 
-def _candidate(matcher: Matcher, path: Path, relative: Path, assignment: str | None,
-               candidates: list) -> Collected | None:
+def _candidate(matcher: Matcher, path: Path, relative: Path, archive: int | None,
+               assignment: str | None, candidates: list) -> Collected | None:
     """Queue one downloaded file as a candidate submission, or say why it is not one."""
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
-    origin = identify(relative)
+    origin = identify(relative, archive)
     if path.suffix.lower() != ".ipynb":
         if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such

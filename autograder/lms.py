@@ -58,34 +58,52 @@ def slug(text: str) -> str:
     return "-".join(words) or "student"
 
 
-def identify(relative: PurePath) -> Origin | str:
+def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
-    submission."""
+    submission. ``archive`` is the index in ``relative.parts`` of the zip archive (its name
+    without ``.zip``) the file was unpacked from, if any.
+
+    The outermost name that says whose a file is wins: a student who uploads an archive (or a
+    folder) holding files named like another student's submissions hands in their own files,
+    not the other student's. For the same reason, in a plain layout the student is the
+    innermost folder outside the archive, when there is one.
+    """
     parts = relative.parts
     name = parts[-1]
-    for folder in reversed(parts[:-1]):
-        moodle = MOODLE_DIR.match(folder)
-        if moodle:
-            if moodle["plugin"] != "file":
-                return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
-                        f"(participant {moodle['id']}): not an uploaded file")
-            return Origin(f"{slug(moodle['name'])}-{moodle['id']}", name, "moodle", moodle["id"],
-                          moodle["name"])
-    canvas = CANVAS_FILE.match(name)
-    if canvas:  # specific enough to win over the folder it sits in
-        return Origin(f"{canvas['name'].lower()}-{canvas['uid']}", _without_copy_number(canvas["file"]),
-                      "canvas", canvas["uid"], canvas["name"], late=bool(canvas["late"]),
-                      order=(int(canvas["sid"]),))
-    blackboard = BLACKBOARD_FILE.match(name)
-    if blackboard:
-        time = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S").isoformat()
-        if blackboard["file"] is None:
-            return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
-                    f"submission itself is the file with the same prefix")
-        return Origin(blackboard["user"], blackboard["file"], "blackboard", blackboard["user"],
-                      submitted=time, order=(time,))
-    if len(parts) > 1:
-        student = parts[-2]
+    last = len(parts) - 1
+    for i, part in enumerate(parts):
+        named = i == last or i == archive  # file names, and an uploaded archive's name
+        if i < last:
+            moodle = MOODLE_DIR.match(part)
+            if moodle:
+                if moodle["plugin"] != "file":
+                    return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
+                            f"(participant {moodle['id']}): not an uploaded file")
+                return Origin(f"{slug(moodle['name'])}-{moodle['id']}", name, "moodle",
+                              moodle["id"], moodle["name"])
+        if not named:
+            continue
+        canvas = CANVAS_FILE.match(part)
+        if canvas:  # specific enough to win over the folder it sits in
+            uploaded = _without_copy_number(canvas["file"]) if i == last else name
+            return Origin(f"{canvas['name'].lower()}-{canvas['uid']}", uploaded, "canvas",
+                          canvas["uid"], canvas["name"], late=bool(canvas["late"]),
+                          order=(int(canvas["sid"]),))
+        blackboard = BLACKBOARD_FILE.match(part)
+        if blackboard:
+            time = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S").isoformat()
+            if blackboard["file"] is None:
+                if i < last:
+                    continue
+                return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
+                        f"submission itself is the file with the same prefix")
+            uploaded = blackboard["file"] if i == last else name
+            return Origin(blackboard["user"], uploaded, "blackboard", blackboard["user"],
+                          submitted=time, order=(time,))
+    folders = [i for i in range(last) if i != archive]
+    outside = [i for i in folders if archive is None or i < archive]
+    if folders:
+        student = parts[(outside or folders)[-1]]
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "
                     f"'.' and '-' only); rename the folder")

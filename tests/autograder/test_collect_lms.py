@@ -130,6 +130,48 @@ def test_plain_folders_nested_and_duplicates(course, released, tmp_path):
     assert files == {Path(r.path) for r in results} and len(results) == len(files)  # every file, once
 
 
+def _zip(path: Path, members: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, nb in members.items():
+            zf.writestr(name, nbformat.writes(nb))
+
+
+def test_files_named_as_another_student_stay_with_who_handed_them_in(course, released, tmp_path):
+    """A student's upload (an archive, or a folder in it) holding files named like another
+    student's submission, with a later time, must not replace that student's work."""
+    _, nbs = released
+    blank, done = nbs[A]
+    downloads = tmp_path / "downloads"
+    # Canvas: Bob's own submission; Jane uploads a zip with a file named as Bob's, newer
+    _write(downloads / f"smithbob_34567_670011_{A}.ipynb", done)
+    _zip(downloads / "doejane_12345_670001_x.zip", {f"smithbob_34567_999999999_{A}.ipynb": blank})
+    # Blackboard: an attempt of 2099 named for bob inside jdoe's attempt
+    _zip(downloads / "Notebook 1_jdoe_attempt_2026-11-30-22-10-05_x.zip",
+         {f"Notebook 1_bob_attempt_2099-12-31-23-59-59_{B}.ipynb": nbs[B][0]})
+    _write(downloads / f"Notebook 1_bob_attempt_2026-11-29-10-00-00_{B}.ipynb", nbs[B][1])
+    # Moodle: a folder and an archive named as Bob's inside Jane's folder
+    jane = downloads / "Jane Doe_111_assignsubmission_file_"
+    _write(jane / "Bob Jones_222_assignsubmission_file_" / f"{A}.ipynb", blank)
+    _zip(jane / "more.zip", {f"Bob Jones_222_assignsubmission_file_/{B}.ipynb": nbs[B][0]})
+    _write(downloads / "Bob Jones_222_assignsubmission_file_" / f"{A}.ipynb", done)
+    # a plain folder: alice's zip holding a folder named bob
+    _zip(downloads / "alice" / "upload.zip", {f"carol/{A}.ipynb": blank})
+    _write(downloads / "carol" / f"{A}.ipynb", done)
+    collect(course, downloads)
+    submitted = course.root / "submitted"
+    for student, nb in [("smithbob-34567", A), ("bob", B), ("bob-jones-222", A), ("carol", A)]:
+        graded = nbformat.read(submitted / student / nb / f"{nb}.ipynb", as_version=4)
+        assert graded == nbs[nb][1], f"{student}'s {nb} was replaced by another student's file"
+    for student in ["doejane-12345", "jdoe", "jane-doe-111", "alice"]:
+        assert (submitted / student).is_dir(), f"{student}'s own upload was not kept as theirs"
+    assert not (submitted / "bob-jones-222" / B).exists()
+    status = _status(course)
+    assert status[f"jdoe/{B}"]["origin"]["submitted"] == "2026-11-30T22:10:05"  # not 2099
+    assert "submitted" not in status.get(f"bob/{B}", {}).get("origin", {}) or \
+        status[f"bob/{B}"]["origin"]["submitted"] == "2026-11-29T10:00:00"
+
+
 def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
     _, nbs = released
     downloads = tmp_path / "downloads"
