@@ -54,6 +54,11 @@ NO_SANDBOX_HELP = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewra
                    "then read and write whatever you can)")
 
 
+HIDDEN = ("autograd", "torch", "functorch", "torchgen", "jax", "jaxlib", "tensorflow", "keras",
+          "sympy", "theano", "pytensor", "aesara", "mxnet", "tinygrad", "tangent", "chainer",
+          "numdifftools", "findiff", "casadi", "paddle", "mygrad", "micrograd")
+
+
 @dataclass
 class SandboxConfig:
     """What the student's process may use (serialised into the job file)."""
@@ -68,6 +73,9 @@ class SandboxConfig:
     files: list[str] = field(default_factory=list)  # the release's data files, read-only in cwd
     preload: list[str] = field(default_factory=lambda: ["numpy", "matplotlib.pyplot"])
     font_cache: str = ""  # matplotlib's font list, built once on the host (read-only inside)
+    # Installed libraries that differentiate or do calculus for the student: an answer to a
+    # derivative exercise written with them derives nothing (they are hidden; see HIDDEN).
+    hidden_packages: list[str] = field(default_factory=lambda: list(HIDDEN))
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,6 +154,11 @@ def _python_paths() -> list[Path]:
         if p.exists() and not any(q == p or q in p.parents for q in out):
             out.append(p)
     return out
+
+
+def _site_dirs() -> list[Path]:
+    return sorted({Path(e).resolve() for e in sys.path
+                   if e and ("site-packages" in e or "dist-packages" in e) and Path(e).is_dir()})
 
 
 def _data_dirs(env: dict[str, str]) -> list[Path]:
@@ -241,6 +254,12 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
     python = _python_paths()
     for path in python:
         m.bind(path)
+    for site in _site_dirs():
+        for name in config.hidden_packages:
+            if (site / name).is_dir():
+                m.tmpfs(site / name, perms="0555")  # an empty package: nothing to import from
+            if (site / f"{name}.py").is_file():
+                m.bind(Path("/dev/null"), site / f"{name}.py")
     root, files = course_view(config.course_modules)
     m.tmpfs(root)
     for path in files:

@@ -75,6 +75,14 @@ def test_only_the_declared_course_modules_exist(probe):
     assert "ModuleNotFoundError" in probe.run("import autograder")
 
 
+def test_other_differentiation_libraries_are_hidden(probe):
+    # installed here for the tests; an answer written with them would derive nothing
+    for name in ("autograd", "torch", "sympy"):
+        out = probe.run(f"import {name}\nprint({name}.__dict__.get('grad', {name}.__dict__.get('diff')))")
+        assert out.strip() == "None", (name, out)
+    assert "ModuleNotFoundError" not in probe.run("import numpy, matplotlib.pyplot")
+
+
 def test_the_instructors_files_are_invisible(probe):
     python = [str(p) for p in sandbox._python_paths()]  # the Python installation, read-only
     listing = probe.json(f"""{{
