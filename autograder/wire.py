@@ -938,11 +938,32 @@ def _h_next(peer, header, buffers):
     return next(peer.own(header, "obj", buffers)), False, {}
 
 
+def _about_own(peer: Peer, *raw: Any) -> None:
+    """The trusted side computes only with its own objects: an operation whose operands are all
+    the requester's values (``"x" * 4**15`` sent as a request) would spend the grader's memory
+    and time on the student's behalf. Handles of the serving side may sit inside lists."""
+    if peer.policy is not GUARDED:
+        return
+    stack, seen = list(raw), 0
+    while stack and seen < 10000:
+        v = stack.pop()
+        seen += 1
+        if type(v) is dict:
+            if v.get("$") == "h" and v.get("o") == "r":
+                return
+            stack.extend(v.values())
+        elif type(v) is list:
+            stack.extend(v)
+    raise PermissionError("the grader computes only with its own objects")
+
+
 def _h_binop(peer, header, buffers):
     fn = BINARY_OPS.get(header.get("op"))  # "op" names the operator; "do" the request
     if fn is None:
         raise ChannelError("protocol error: unknown operator")
-    a, b = (peer.decode(v, buffers) for v in _as_list(header.get("args"))[:2])
+    operands = _as_list(header.get("args"))[:2]
+    _about_own(peer, operands)
+    a, b = (peer.decode(v, buffers) for v in operands)
     return fn(a, b), False, {}
 
 
@@ -1000,6 +1021,7 @@ def _h_ufunc(peer, header, buffers):
     if not isinstance(ufunc, np.ufunc) or method not in ("__call__", "reduce", "accumulate",
                                                          "outer", "reduceat"):
         raise TypeError("not a supported numpy ufunc call")
+    _about_own(peer, header.get("args"), header.get("kwargs"))
     args, kwargs = peer.args(header, buffers)
     if peer.policy is GUARDED and "out" in kwargs:
         raise PermissionError("out= cannot write into the grader's arrays")
@@ -1015,6 +1037,7 @@ def _h_func(peer, header, buffers):
         raise TypeError(f"{name or 'that function'} cannot be applied to an object of the "
                         "other process")
     func = REFS[data["n"]]
+    _about_own(peer, header.get("args"), header.get("kwargs"))
     args, kwargs = peer.args(header, buffers)
     if peer.policy is GUARDED and "out" in kwargs:
         raise PermissionError("out= cannot write into the grader's arrays")

@@ -329,7 +329,7 @@ OWN = {"$": "h", "id": "HANDLE", "o": "r"}
     {"do": "ufunc", "f": {"$": "ref", "n": "numpy.add"}, "method": "__call__", "args": [1, 1],
      "kwargs": {"out": OWN}},
     {"do": "shutdown"},
-], ids=lambda r: r["do"] + ":" + str(r.get("name", r.get("f", {}).get("n", ""))))
+], ids=lambda r: r["do"] + ":" + str(r.get("name", r.get("op", r.get("f", {}).get("n", "")))))
 def test_trusted_side_refuses(request_):
     secret = Secret()
     reply = _ask(wire.GUARDED, secret, request_)
@@ -338,9 +338,24 @@ def test_trusted_side_refuses(request_):
     assert Secret.hidden_answer == 42 and not hasattr(secret, "__setitem__")
 
 
+@pytest.mark.parametrize("request_", [
+    {"do": "binop", "op": "mul", "args": ["x", 4 << 30]},
+    {"do": "ufunc", "f": {"$": "ref", "n": "numpy.add"}, "method": "outer",
+     "args": [[1.0] * 1000, [1.0] * 1000]},
+    {"do": "func", "f": {"$": "ref", "n": "numpy.tile"}, "args": [[1.0], [1000, 1000]]},
+], ids=["binop", "ufunc", "func"])
+def test_trusted_side_computes_only_with_its_own_objects(request_):
+    # A request whose operands are all the student's values made the grader spend its memory
+    # and time on them ("x" * 4 GB took 4 GB and 11 s of the trusted kernel).
+    reply = _ask(wire.GUARDED, Secret(), request_)
+    assert "ok" not in reply and "its own objects" in json.dumps(reply["err"]), reply
+
+
 def test_trusted_side_answers_public_reads_and_calls():
     assert _ask(wire.GUARDED, Secret(), {"do": "getattr", "obj": OWN, "name": "hidden_answer"})["ok"] == 42
     assert _ask(wire.GUARDED, Secret(), {"do": "call", "obj": OWN, "args": [1], "kwargs": {}})["ok"] == 2
+    # operations on its own objects still work, the handle anywhere among the operands
+    assert _ask(wire.GUARDED, 20, {"do": "binop", "op": "add", "args": [1, OWN]})["ok"] == 21
 
 
 def test_the_students_side_answers_everything_about_its_objects():
