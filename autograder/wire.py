@@ -430,6 +430,12 @@ class Remote:
 
     # isinstance(x, RemoteClass)
     def __instancecheck__(self, instance: Any) -> bool:
+        # A value of this process (a float, a complex, an array: what arrived by value) is no
+        # instance of a class of the other process, whatever that process would answer (a
+        # student's metaclass said yes to complex numbers passed to a spy).
+        if not isinstance(instance, Remote) or object.__getattribute__(instance, "_peer") \
+                is not object.__getattribute__(self, "_peer"):
+            return False
         return bool(self._peer.request("isinstance", obj=instance, cls=self))
 
     # numpy protocols: computed where the object lives

@@ -444,3 +444,19 @@ def test_nested_calls_are_bounded(pair):
     assert back(back, 5) == 0
     with pytest.raises(RecursionError):
         back(back, 10_000)
+
+
+def test_a_student_class_cannot_claim_the_graders_values(pair):
+    # A metaclass of the student's answered yes to isinstance(complex, Dual), and spies that
+    # check how a function was called took complex-step calls for dual numbers.
+    ns = pair.define(
+        "class Liar(type):\n"
+        "    def __instancecheck__(cls, obj):\n"
+        "        return True\n"
+        "class Dual(metaclass=Liar):\n"
+        "    pass\n"
+        "honest = Dual()\n")
+    Dual = ns["Dual"]
+    for value in (1 + 1e-30j, 0.5, np.ones(2), "x"):
+        assert not isinstance(value, Dual)
+    assert isinstance(ns["honest"], Dual)  # the student's own objects are still asked about
