@@ -827,11 +827,24 @@ def _advance_generators(states: dict, args: list, kwargs: dict) -> None:
             gen = args[int(key)]
         else:
             gen = kwargs.get(key) if isinstance(key, str) else None
-        if type(gen) is np.random.Generator:
+        if type(gen) is np.random.Generator and _reachable(gen, state):
             try:
                 gen.bit_generator.state = state
             except (TypeError, ValueError, KeyError):
                 pass  # a malformed state leaves the generator where it was
+
+
+def _reachable(gen: np.random.Generator, state: Any) -> bool:
+    """Whether ``state`` can be where ``gen``'s stream went: the same PCG bit generator and the
+    same stream increment (drawing only moves the state). A state the other process makes up
+    (``inc`` 0 and ``state`` 0 draws zeros for ever) is not taken."""
+    current = gen.bit_generator.state
+    if not (isinstance(state, dict) and current.get("bit_generator") in ("PCG64", "PCG64DXSM")
+            and state.get("bit_generator") == current["bit_generator"]):
+        return False
+    inner = state.get("state")
+    return (isinstance(inner, dict) and type(inner.get("state")) is int
+            and inner.get("inc") == current["state"]["inc"])
 
 
 def _as_list(value: Any) -> list:

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import rules as R
 from .escapes import ConstantOutputWarning, differentiating, evaluating
-from .tensor import Tensor, backprop
+from .tensor import Tensor, backprop, constants_frozen
 
 
 # ---------------------------------------------------------------- nested containers
@@ -128,7 +128,7 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
         if type(v) is Tensor and v._prim is not None:
             nested = True
             break
-    with evaluating():
+    with evaluating(), constants_frozen():
         out = f(*args, **kwargs)
         grads = _gradients(out, variables, nested, f)
     results = []

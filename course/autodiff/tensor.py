@@ -169,6 +169,8 @@ class Tensor(ArrayLike):
                     inputs |= bit
             else:
                 values.append(a)
+                if _FROZEN is not None and type(a) is np.ndarray and a.flags.writeable:
+                    _freeze(a)
             bit <<= 1
         try:
             out = prim.forward(*values, **kwargs) if kwargs else prim.forward(*values)
@@ -329,6 +331,44 @@ class Tensor(ArrayLike):
 
     def _repr_html_(self) -> str:  # small and readable in a notebook
         return f"<pre>{self!r}</pre>"
+
+
+# While grad evaluates f, the numpy arrays that f's operations used as constants are made
+# read-only: the backward pass reads them, and f writing into one afterwards (a buffer reused in a
+# loop, ``a += 10`` after ``w * a``) would silently change the gradient. numpy then refuses the
+# write ("assignment destination is read-only"); grad makes them writeable again when it returns.
+_FROZEN: list[np.ndarray] | None = None
+
+
+def _freeze(a: np.ndarray) -> None:
+    while isinstance(a, np.ndarray) and a.flags.writeable:  # the array and what it views
+        a.flags.writeable = False
+        _FROZEN.append(a)
+        a = a.base
+
+
+@contextlib.contextmanager
+def constants_frozen() -> Iterator[None]:
+    global _FROZEN
+    if _FROZEN is not None:  # a grad inside a grad: the outermost one thaws them
+        yield
+        return
+    _FROZEN = []
+    try:
+        yield
+    except ValueError as error:
+        if "read-only" in str(error) and _FROZEN:
+            raise ValueError(
+                f"{error}: while grad runs the function, a numpy array that one of its operations "
+                f"used is read-only, because the derivative reads it later and a write would "
+                f"silently change the gradient (a buffer reused in a loop, a += ... after w * a). "
+                f"Write into a new array instead (np.zeros(...) each time, or a.copy() before "
+                f"using it).") from error
+        raise
+    finally:
+        for a in reversed(_FROZEN):  # bases first: a view is writeable only if its base is
+            a.flags.writeable = True
+        _FROZEN = None
 
 
 _NODE_SLOTS = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",

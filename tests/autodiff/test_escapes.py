@@ -274,3 +274,30 @@ def test_in_place_update_of_a_parameter_under_no_grad():
         W -= 0.5 * W.grad
     assert W is same and W.requires_grad and W.is_leaf
     np.testing.assert_allclose(W.value, [0.0, 0.0])
+
+
+
+def _reused_buffer(w):
+    h = np.empty(3)
+    total = 0.0
+    for t in range(3):
+        h[:] = t  # the product below read the previous contents
+        total = total + np.sum(w * h)
+    return total
+
+
+def _changed_after_use(w):
+    a = np.arange(3.0)
+    y = np.sum(w * a)
+    a += 10
+    return y
+
+
+@pytest.mark.parametrize("f", [_reused_buffer, _changed_after_use])
+def test_writing_into_an_array_the_graph_uses_raises(f):
+    X = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError, match="read-only.*derivative reads it"):
+        course.grad(f)(np.ones(3))
+    # the caller's arrays are writeable again afterwards, and used ones were not copied
+    course.grad(lambda w: np.sum(X @ w))(np.ones(3))
+    X[0, 0] = 1.0

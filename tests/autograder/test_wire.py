@@ -109,6 +109,18 @@ def test_generators_cross_by_value_and_advance_both_sides(pair):
     assert np.array_equal(draw(n=2, rng=mine), reference.normal(size=2))
 
 
+def test_a_generator_state_made_up_by_the_student_is_not_taken(pair):
+    # inc 0 and state 0: PCG64 then draws zeros for ever, and tests that draw their inputs
+    # from the generator after a student's function had it checked nothing.
+    rig = pair.define(
+        "def rig(rng):\n"
+        "    rng.bit_generator.state = {'bit_generator': 'PCG64', 'state': {'state': 0, 'inc': 0},"
+        " 'has_uint32': 0, 'uinteger': 0}\n")["rig"]
+    mine, reference = np.random.default_rng(5), np.random.default_rng(5)
+    rig(mine)
+    assert mine.normal() == reference.normal() != 0.0
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
                     | st.text(max_size=20),
