@@ -231,9 +231,41 @@ class _Mounts:
         self.made.add(target)
 
 
+# A seccomp filter for the sandbox: memfd_create refused. Memory written into memfd files counts
+# against neither RLIMIT_AS (it is not mapped) nor the bounded /tmp: 3 GB of host memory were
+# held that way by a process limited to 1 GB.
+_SECCOMP_ARCH = {"x86_64": (0xC000003E, 319), "aarch64": (0xC00000B7, 279)}
+
+
+def seccomp_program() -> bytes | None:
+    """The classic-BPF program bwrap installs with ``--seccomp`` (None on other machines)."""
+    import platform
+    import struct
+
+    arch = _SECCOMP_ARCH.get(platform.machine())
+    if arch is None:
+        return None
+    audit_arch, memfd_create = arch
+    allow, refuse = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+
+    def op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+        return struct.pack("=HBBI", code, jt, jf, k)
+    return b"".join([
+        op(0x20, 4),                       # A = seccomp_data.arch
+        op(0x15, audit_arch, 1, 0),        # native? skip the next
+        op(0x06, refuse),                  # another ABI (32-bit calls): refused
+        op(0x20, 0),                       # A = seccomp_data.nr
+        op(0x54, 0xBFFFFFFF),              # A &= ~__X32_SYSCALL_BIT
+        op(0x15, memfd_create, 0, 1),
+        op(0x06, refuse),
+        op(0x06, allow),
+    ])
+
+
 def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
-                  info_fd: int) -> list[str]:
-    """The bubblewrap command line that runs ``argv`` in the student's sandbox."""
+                  info_fd: int, seccomp_fd: int | None = None) -> list[str]:
+    """The bubblewrap command line that runs ``argv`` in the student's sandbox (``seccomp_fd``:
+    a descriptor to read :func:`seccomp_program` from)."""
     m = _Mounts()
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = Path("/") / name
@@ -288,7 +320,9 @@ def bwrap_command(config: SandboxConfig, argv: list[str], env: dict[str, str],
     # signal (the student's process loses its own when it drops root, and could clear it), so
     # when the grading kernel dies, for any reason, the whole namespace dies with it.
     args = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session",
-            "--info-fd", str(info_fd), *m.args, "--proc", "/proc", "--dev", "/dev",
+            "--info-fd", str(info_fd),
+            *(["--seccomp", str(seccomp_fd)] if seccomp_fd is not None else []),
+            *m.args, "--proc", "/proc", "--dev", "/dev",
             # The root bwrap builds is a tmpfs of its own, with no size limit, and an ordinary
             # user's namespace owns it: read-only, so only the bounded /tmp is writable.
             "--remount-ro", "/",
@@ -333,7 +367,8 @@ class Launch:
     uses_bwrap: bool
 
 
-def launch_spec(config: SandboxConfig, fd: int, info_fd: int, scratch: Path) -> Launch:
+def launch_spec(config: SandboxConfig, fd: int, info_fd: int, scratch: Path,
+                seccomp_fd: int | None = None) -> Launch:
     """The command that starts :mod:`autograder.student_kernel` on socket ``fd``."""
     root = os.geteuid() == 0
     kernel_config = {"fd": fd, "memory_bytes": config.memory_bytes,
@@ -357,7 +392,8 @@ def launch_spec(config: SandboxConfig, fd: int, info_fd: int, scratch: Path) -> 
                 json.dumps(kernel_config)]
         return Launch(argv, env, str(workdir), (fd,), False)
     argv = [sys.executable, "-I", "-B", f"{AGENT_DIR}/student_kernel.py", json.dumps(kernel_config)]
-    return Launch(bwrap_command(config, argv, env, info_fd), None, None, (fd, info_fd), True)
+    fds = (fd, info_fd) + ((seccomp_fd,) if seccomp_fd is not None else ())
+    return Launch(bwrap_command(config, argv, env, info_fd, seccomp_fd), None, None, fds, True)
 
 
 __all__ = ["Launch", "NO_SANDBOX_HELP", "SandboxConfig", "bwrap_command", "course_view",

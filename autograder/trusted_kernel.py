@@ -46,7 +46,7 @@ from typing import Any
 from course.feedback import InputChanged, explain, input_changed_message
 
 from . import wire
-from .sandbox import SandboxConfig, launch_spec
+from .sandbox import SandboxConfig, launch_spec, seccomp_program
 
 STARTUP_TIMEOUT = 60.0  # seconds for the student's process to import IPython, numpy ...
 INTERRUPT_GRACE = 5.0  # seconds the student's process has to stop after an interrupt
@@ -152,7 +152,14 @@ class Session:
         os.set_inheritable(theirs.fileno(), True)
         os.set_inheritable(info_w, True)
         scratch = Path(self.job["scratch"])
-        spec = launch_spec(self.config, theirs.fileno(), info_w, scratch)
+        program = None if self.config.unsafe else seccomp_program()
+        seccomp_r = None
+        if program is not None:  # bwrap reads the filter from a pipe (it is 64 bytes)
+            seccomp_r, seccomp_w = os.pipe()
+            os.write(seccomp_w, program)
+            os.close(seccomp_w)
+            os.set_inheritable(seccomp_r, True)
+        spec = launch_spec(self.config, theirs.fileno(), info_w, scratch, seccomp_r)
         try:
             self.proc = subprocess.Popen(
                 spec.argv, env=spec.env, cwd=spec.cwd, pass_fds=spec.pass_fds,
@@ -162,6 +169,8 @@ class Session:
             theirs.close()
             os.close(info_w)
             os.close(err_w)
+            if seccomp_r is not None:
+                os.close(seccomp_r)
         threading.Thread(target=self._drain, args=(err_r,), daemon=True).start()
         self.pid = self.proc.pid
         self.init_pid: int | None = None

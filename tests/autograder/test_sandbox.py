@@ -83,6 +83,14 @@ def test_other_differentiation_libraries_are_hidden(probe):
     assert "ModuleNotFoundError" not in probe.run("import numpy, matplotlib.pyplot")
 
 
+def test_memory_outside_every_limit_is_refused(probe):
+    # memfd files count against neither the address-space limit nor the bounded /tmp
+    out = probe.run("import os\ntry:\n    os.memfd_create('m')\n    print('made')\n"
+                    "except OSError as e:\n    print('refused', e.errno)")
+    assert out.strip() == "refused 1", out
+    assert probe.run("import os\nr, w = os.pipe()\nprint(os.getpid() > 0)").strip() == "True"
+
+
 def test_the_instructors_files_are_invisible(probe):
     python = [str(p) for p in sandbox._python_paths()]  # the Python installation, read-only
     listing = probe.json(f"""{{
