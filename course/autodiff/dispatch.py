@@ -200,6 +200,28 @@ class ArrayLike(R.Traced):
     def ravel(self, order: str = "C") -> Any:
         return F.ravel(self, order)
 
+    def copy(self) -> Any:
+        """A new node with the same value (numpy's ``a.copy()``): the gradient flows through."""
+        return R.identity(self)
+
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        """Indices (integers: constants, no gradient), as ``np.argmax``."""
+        return np.argmax(self.value, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        return np.argmin(self.value, axis=axis, keepdims=keepdims)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for names that do not exist: say what to write instead of a bare AttributeError.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        kind = type(self).__name__
+        advice = (f"call numpy's function on it, np.{name}(x), if numpy has one (the supported "
+                  f"ones keep the gradient)" if hasattr(np, name) else
+                  "use x.value for the plain numpy array (a constant: no gradient flows "
+                  "through it)")
+        raise AttributeError(f"'{kind}' object has no attribute '{name}': {advice}.")
+
     def flatten(self, order: str = "C") -> Any:
         return F.ravel(self, order)
 

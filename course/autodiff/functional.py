@@ -160,6 +160,12 @@ def _independent(out: Any, name: str, what: str, stacklevel: int) -> None:
 
 
 def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[Any]:
+    if isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
+        name = _name(f)
+        raise TypeError(f"grad({name}) needs {name} to return one scalar, but it returned a "
+                        f"{type(out).__name__} of {len(out)} values. Return the loss alone (and "
+                        f"compute the rest separately), or use course.jacobian for several "
+                        f"outputs.")
     if not isinstance(out, Tensor) or not out.requires_grad:
         _independent(out, _name(f), "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
         return [np.zeros(v.shape, v.dtype) if isinstance(v, Tensor) else np.zeros(np.shape(v))

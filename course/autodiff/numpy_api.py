@@ -379,6 +379,9 @@ def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list:
 def where(condition: Any, x: Any = _UNSET, y: Any = _UNSET, /) -> Any:
     if x is _UNSET and y is _UNSET:
         return np.where(_value(condition))
+    if x is _UNSET or y is _UNSET:
+        raise ValueError("numpy.where: give both x and y (the values where the condition holds "
+                         "and where it does not), or neither (then it returns the indices).")
     return R.where(_mask(condition), x, y)
 
 
@@ -397,9 +400,10 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     ndim = np.ndim(_value(x))
     axis = _axis(axis)
     keepdims = bool(keepdims)
-    if ord is None or (ord == "fro" and (ndim == 2 or isinstance(axis, tuple))):
-        return R.norm(x, axis=axis, keepdims=keepdims)
     vector = isinstance(axis, int) or (axis is None and ndim == 1)
+    if ord is None or (ord == "fro" and (ndim == 2 or isinstance(axis, tuple))) or \
+            (ord == 2 and vector):  # the Euclidean norm: one rule, with its subgradient 0 at 0
+        return R.norm(x, axis=axis, keepdims=keepdims)
     if not vector or isinstance(ord, str):
         raise TypeError(f"numpy.linalg.norm(..., ord={ord!r}) of a matrix is not supported on "
                         f"course Tensors: the Frobenius norm (ord=None) is; spectral and "

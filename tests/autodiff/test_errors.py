@@ -61,3 +61,31 @@ def test_non_differentiable_ufuncs_return_plain_arrays():
     assert isinstance(np.sign(x), np.ndarray)
     assert isinstance(np.floor(x), np.ndarray)
     assert np.argmax(x) == 1 and np.shape(x) == (2,)
+
+
+def test_missing_methods_say_what_to_write_instead():
+    x = Tensor(np.array([1.0, 3.0, 2.0]), requires_grad=True)
+    with pytest.raises(AttributeError, match=r"np\.round\(x\)"):
+        x.round()
+    with pytest.raises(AttributeError, match=r"x\.value"):
+        x.tolist()
+    assert x.argmax() == 1 and x.argmin() == 0
+    g = course.grad(lambda x: np.sum(x.copy() * x))(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [2.0, 4.0])  # copy keeps the gradient
+
+
+def test_grad_of_a_function_returning_a_tuple_says_so():
+    # it once warned that the output did not depend on the inputs
+    with pytest.raises(TypeError, match="returned a tuple of 2 values"):
+        course.grad(lambda x: (np.sum(x), x))(np.ones(2))
+
+
+def test_where_with_one_branch_is_a_clear_error():
+    with pytest.raises(ValueError, match="give both x and y"):
+        course.grad(lambda x: np.sum(np.where(x > 0, x)))(np.ones(2))
+
+
+def test_euclidean_norm_with_ord_2_has_the_subgradient_0_at_0():
+    for ord_ in (None, 2):
+        np.testing.assert_array_equal(
+            course.grad(lambda x: np.linalg.norm(x, ord=ord_))(np.zeros(3)), np.zeros(3))
