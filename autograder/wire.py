@@ -29,6 +29,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import hashlib
+import inspect
 import itertools
 import json
 import math
@@ -1044,8 +1045,25 @@ def _h_ufunc(peer, header, buffers):
     args, kwargs = peer.args(header, buffers)
     if peer.policy is GUARDED and "out" in kwargs:
         raise PermissionError("out= cannot write into the grader's arrays")
+    if peer.policy is GUARDED and len(args) > _UFUNC_POSITIONAL[method](ufunc):
+        raise PermissionError("out cannot write into the grader's arrays (given by position)")
     fn = ufunc if method == "__call__" else getattr(ufunc, method)
     return fn(*args, **kwargs), False, {}
+
+
+# How many positional arguments a ufunc method takes before ``out`` (which may be positional).
+_UFUNC_POSITIONAL = {"__call__": lambda u: u.nin, "reduce": lambda u: 3,
+                     "accumulate": lambda u: 3, "reduceat": lambda u: 4, "outer": lambda u: 2}
+
+
+def _out_given(func: Any, args: list, kwargs: dict) -> bool:
+    """Whether a numpy function call names ``out``, by keyword or by position."""
+    if "out" in kwargs:
+        return True
+    try:
+        return "out" in inspect.signature(func).bind_partial(*args, **kwargs).arguments
+    except (TypeError, ValueError):  # no signature, or arguments that do not fit: numpy decides
+        return False
 
 
 def _h_func(peer, header, buffers):
@@ -1058,7 +1076,7 @@ def _h_func(peer, header, buffers):
     func = REFS[data["n"]]
     _about_own(peer, header.get("args"), header.get("kwargs"))
     args, kwargs = peer.args(header, buffers)
-    if peer.policy is GUARDED and "out" in kwargs:
+    if peer.policy is GUARDED and _out_given(func, args, kwargs):
         raise PermissionError("out= cannot write into the grader's arrays")
     return func(*args, **kwargs), False, {}
 

@@ -472,3 +472,18 @@ def test_a_student_class_cannot_claim_the_graders_values(pair):
     for value in (1 + 1e-30j, 0.5, np.ones(2), "x"):
         assert not isinstance(value, Dual)
     assert isinstance(ns["honest"], Dual)  # the student's own objects are still asked about
+
+
+
+@pytest.mark.parametrize("request_", [
+    {"do": "ufunc", "f": {"$": "ref", "n": "numpy.add"}, "method": "__call__",
+     "args": [OWN, 1.0, OWN]},
+    {"do": "ufunc", "f": {"$": "ref", "n": "numpy.add"}, "method": "accumulate",
+     "args": [OWN, 0, None, OWN]},
+    {"do": "func", "f": {"$": "ref", "n": "numpy.clip"}, "args": [OWN, 0.0, 0.5, OWN]},
+], ids=["ufunc", "accumulate", "func"])
+def test_out_by_position_cannot_write_into_the_graders_arrays(request_):
+    trusted = np.array([1.0, 2.0])
+    reply = _ask(wire.GUARDED, trusted, request_)
+    assert "ok" not in reply and "out" in json.dumps(reply["err"]), reply
+    np.testing.assert_array_equal(trusted, [1.0, 2.0])
