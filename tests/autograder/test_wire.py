@@ -487,3 +487,11 @@ def test_out_by_position_cannot_write_into_the_graders_arrays(request_):
     reply = _ask(wire.GUARDED, trusted, request_)
     assert "ok" not in reply and "out" in json.dumps(reply["err"]), reply
     np.testing.assert_array_equal(trusted, [1.0, 2.0])
+
+
+
+def test_made_up_error_names_cannot_crowd_out_the_builtin_ones():
+    for i in range(300):  # one student's errors with made-up names, in a reused trusted kernel
+        wire.remote_error(f"MadeUp{i}Error", "x")
+    for kind, builtin in [("RecursionError", RecursionError), ("FloatingPointError", FloatingPointError)]:
+        assert isinstance(wire.remote_error(kind, "y"), builtin)
