@@ -341,9 +341,12 @@ _FROZEN: list[np.ndarray] | None = None
 
 
 def _freeze(a: np.ndarray) -> None:
+    frozen = _FROZEN  # read once: another thread's grad may have just ended
+    if frozen is None:
+        return
     while isinstance(a, np.ndarray) and a.flags.writeable:  # the array and what it views
         a.flags.writeable = False
-        _FROZEN.append(a)
+        frozen.append(a)
         a = a.base
 
 
