@@ -236,10 +236,11 @@ class Tensor(ArrayLike):
         Otherwise (``no_grad``, constants) the value changes in place, numpy's way.
         """
         other_grad = isinstance(other, Tensor) and other.requires_grad
+        shape = np.shape(self._value)
         if not (_GradMode.enabled and (self.requires_grad or other_grad)):
             new = prim.forward(self._value, other._value if isinstance(other, Tensor) else other)
-            if (type(self._value) is np.ndarray and np.shape(new) == self._value.shape
-                    and self._value.flags.writeable
+            _same_shape(op, shape, np.shape(new))
+            if (type(self._value) is np.ndarray and self._value.flags.writeable
                     and np.can_cast(np.result_type(new), self._value.dtype, "same_kind")):
                 self._value[...] = new  # the same array: views and other holders see it too
                 self.value = self._value  # counts as a change (the version)
@@ -268,6 +269,9 @@ class Tensor(ArrayLike):
             _redirect(other, self, old, getattr(self, "_seq", -1))
         stamp = _Changes.last = next(_SEQUENCE)
         out = prim(old, other)
+        _same_shape(op, shape, out.shape)
+        if out.dtype != old.dtype:  # numpy keeps the array's type (x32 += x64 stays float32)
+            out = R.cast(out, dtype=old.dtype)
         for slot in _NODE_SLOTS:
             if hasattr(out, slot):
                 setattr(self, slot, getattr(out, slot))
@@ -388,6 +392,13 @@ def _is_view(t: Tensor) -> bool:
     if name == "getitem" and t._values is not None:
         return R._picks_once(t._values[1]) and not _has_mask(t._values[1])
     return False
+
+
+def _same_shape(op: str, shape: tuple, result: tuple) -> None:
+    if tuple(result) != tuple(shape):
+        raise ValueError(f"x {op} y: the result has shape {tuple(result)}, but x has shape "
+                         f"{tuple(shape)} and an in-place operation cannot change it (numpy "
+                         f"refuses too). Write x = x {op[:-1]} y for a new array.")
 
 
 def _redirect(root: Tensor, target: Tensor, replacement: Tensor, since: int) -> None:

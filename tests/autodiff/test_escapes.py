@@ -301,3 +301,25 @@ def test_writing_into_an_array_the_graph_uses_raises(f):
     # the caller's arrays are writeable again afterwards, and used ones were not copied
     course.grad(lambda w: np.sum(X @ w))(np.ones(3))
     X[0, 0] = 1.0
+
+
+def test_in_place_keeps_shape_and_type_as_numpy_does():
+    def grows(x):
+        h = x * 1.0
+        h += np.ones((2, 3))  # numpy: non-broadcastable output operand
+        return np.sum(h)
+    with pytest.raises(ValueError, match="cannot change it"):
+        course.grad(grows)(np.ones(3))
+    t = Tensor(np.ones(3))
+    with pytest.raises(ValueError, match="cannot change it"):
+        t += np.ones((2, 3))
+
+    def widened(x):
+        h = x * np.float32(2)
+        h += np.ones(3)  # float64 on the right: h stays float32
+        assert h.dtype == np.float32
+        return np.sum(h * h)
+    x = np.array([1.0, 2.0, 3.0], np.float32)
+    g = course.grad(widened)(x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 4 * (2 * x + 1), rtol=1e-6)
