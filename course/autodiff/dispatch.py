@@ -137,7 +137,7 @@ class ArrayLike(R.Traced):
         return self._apply(R.negative, (self,), _NO_KWARGS)
 
     def __pos__(self) -> Any:
-        return self
+        return self._apply(R.identity, (self,), _NO_KWARGS)  # +a is a copy in numpy
 
     def __abs__(self) -> Any:
         return self._apply(R.absolute, (self,), _NO_KWARGS)
@@ -213,7 +213,7 @@ class ArrayLike(R.Traced):
 
     def __getattr__(self, name: str) -> Any:
         # Only for names that do not exist: say what to write instead of a bare AttributeError.
-        if name.startswith("__"):
+        if name.startswith("_"):  # dunder probes and the engine's own unset slots: fast
             raise AttributeError(name)
         kind = type(self).__name__
         advice = (f"call numpy's function on it, np.{name}(x), if numpy has one (the supported "
@@ -223,7 +223,7 @@ class ArrayLike(R.Traced):
         raise AttributeError(f"'{kind}' object has no attribute '{name}': {advice}.")
 
     def flatten(self, order: str = "C") -> Any:
-        return F.ravel(self, order)
+        return R.identity(F.ravel(self, order))  # numpy's flatten copies (ravel may not)
 
     def transpose(self, *axes: Any) -> Any:
         if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):

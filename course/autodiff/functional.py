@@ -74,8 +74,11 @@ def _variable(leaf: Any, where: str) -> Any:
         return leaf
     if isinstance(leaf, Tensor) and leaf.requires_grad:
         # Being traced by an outer grad: a fresh node keeps the two levels apart while the
-        # inner gradient stays a differentiable function of the outer variable.
-        return R.identity(leaf)
+        # inner gradient stays a differentiable function of the outer variable. It stands for
+        # the input, so in-place operators refuse on it as on a leaf.
+        variable = R.identity(leaf)
+        variable._input = True
+        return variable
     _check_leaf(leaf, where)
     return Tensor(leaf, requires_grad=True)
 

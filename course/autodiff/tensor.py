@@ -114,7 +114,7 @@ class Tensor(ArrayLike):
     """
 
     __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
-                 "_kwargs", "_inputs", "_seq", "__weakref__")
+                 "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
@@ -141,7 +141,7 @@ class Tensor(ArrayLike):
         self._value = new if type(new) is np.ndarray else np.asarray(new)
         # The version is the creation number current at the change: a node created before it
         # (a smaller seq) must not be differentiated any more.
-        self._version = _Changes.last = next(_SEQUENCE)
+        self._version = self._assigned = _Changes.last = next(_SEQUENCE)
 
     @classmethod
     def _wrap(cls, value: Any, requires_grad: bool = False) -> "Tensor":
@@ -238,6 +238,12 @@ class Tensor(ArrayLike):
         other_grad = isinstance(other, Tensor) and other.requires_grad
         shape = np.shape(self._value)
         if not (_GradMode.enabled and (self.requires_grad or other_grad)):
+            if getattr(self._value, "base", None) is not None:
+                raise RuntimeError(
+                    f"x {op} ... under no_grad (or on constants) would write into an array that "
+                    f"is a view of another Tensor's or array's memory, behind the engine's back: "
+                    f"gradients recorded from that memory would silently change. Write "
+                    f"x = x {op[:-1]} ... for a new value.")
             new = prim.forward(self._value, other._value if isinstance(other, Tensor) else other)
             _same_shape(op, shape, np.shape(new))
             if (type(self._value) is np.ndarray and self._value.flags.writeable
@@ -247,7 +253,7 @@ class Tensor(ArrayLike):
             else:
                 self.value = np.asarray(new, dtype=self._value.dtype)
             return self
-        if self._prim is None and self.requires_grad:
+        if (self._prim is None and self.requires_grad) or getattr(self, "_input", False):
             raise RuntimeError(
                 f"x {op} ... would change in place a Tensor that is a leaf requiring grad (a "
                 f"parameter, or the input grad differentiates with respect to): its gradient "
@@ -265,8 +271,6 @@ class Tensor(ArrayLike):
                 setattr(old, slot, getattr(self, slot))
         if other is self:  # y *= y
             other = old
-        elif isinstance(other, Tensor):  # y += 2 * y: the right side was computed from the old y
-            _redirect(other, self, old, getattr(self, "_seq", -1))
         stamp = _Changes.last = next(_SEQUENCE)
         out = prim(old, other)
         _same_shape(op, shape, out.shape)
@@ -275,7 +279,14 @@ class Tensor(ArrayLike):
         for slot in _NODE_SLOTS:
             if hasattr(out, slot):
                 setattr(self, slot, getattr(out, slot))
-        self._version = stamp  # nodes recorded from the old value, before the stamp, refuse
+        # Nodes recorded from the old value (before the stamp) still hold this object; the
+        # backward pass sends their gradients to the old node kept here (see _as_of).
+        self._version = stamp
+        history = getattr(self, "_history", None)
+        if history is None:
+            self._history = [(stamp, old)]
+        else:
+            history.append((stamp, old))
         return self
 
     def _parents(self) -> list[tuple[int, "Tensor"]]:
@@ -390,7 +401,9 @@ def _is_view(t: Tensor) -> bool:
     if name in _VIEWS:
         return True
     if name == "getitem" and t._values is not None:
-        return R._picks_once(t._values[1]) and not _has_mask(t._values[1])
+        # numpy gives a scalar (a copy) for an element, a view for a basic slice
+        return (np.ndim(t._value) > 0 and R._picks_once(t._values[1])
+                and not _has_mask(t._values[1]))
     return False
 
 
@@ -399,20 +412,6 @@ def _same_shape(op: str, shape: tuple, result: tuple) -> None:
         raise ValueError(f"x {op} y: the result has shape {tuple(result)}, but x has shape "
                          f"{tuple(shape)} and an in-place operation cannot change it (numpy "
                          f"refuses too). Write x = x {op[:-1]} y for a new array.")
-
-
-def _redirect(root: Tensor, target: Tensor, replacement: Tensor, since: int) -> None:
-    """In the graph of ``root``, make the nodes created after ``since`` that use ``target`` use
-    ``replacement`` (the old value of a Tensor changed in place) instead."""
-    stack, seen = [root], set()
-    while stack:
-        t = stack.pop()
-        if id(t) in seen or t._prim is None or t._args is None or t._seq <= since:
-            continue
-        seen.add(id(t))
-        if any(a is target for a in t._args):
-            t._args = tuple(replacement if a is target else a for a in t._args)
-        stack.extend(a for a in t._args if isinstance(a, Tensor) and a is not replacement)
 
 
 def _has_mask(index: Any) -> bool:
@@ -529,8 +528,8 @@ def backprop(root: Tensor, seed: Any, *, stop: set[int] | None = None,
                     "first time if you need to go through it twice.")
             prim = t._prim
             kwargs = t._kwargs
-            if changed_since > t._seq:  # some value was assigned after t was computed
-                _check_unchanged(t)
+            if changed_since > t._seq:  # some value was changed after t was computed
+                args = _as_of(t)
             if create_graph:
                 # The rules must see Tensors, and the output as a function of them, for the
                 # derivative of the derivative (a rule that reads ``ans`` would otherwise treat
@@ -580,6 +579,29 @@ def input_gradient(t: Tensor, i: int, g: Any) -> Any:
 
 class _Changes:
     last = -1  # creation number current when a Tensor's value was last assigned
+
+
+def _as_of(t: Tensor) -> tuple:
+    """``t``'s arguments as they were when ``t`` was computed.
+
+    A Tensor changed by an in-place operator since then stands for its value of that time (the
+    old node the operation kept); a value assigned since (``.value``, an optimizer step, an
+    in-place change under no_grad) refuses, as PyTorch's version counter does: the rules would
+    silently use the new values.
+    """
+    routed = None
+    for i, a in enumerate(t._args):
+        if isinstance(a, Tensor) and a._version > t._seq:
+            if getattr(a, "_assigned", -1) <= t._seq:
+                old = next((o for stamp, o in getattr(a, "_history", ()) if stamp > t._seq), None)
+                if old is not None:
+                    routed = routed or list(t._args)
+                    routed[i] = old
+                    continue
+            _check_unchanged(t)
+    if getattr(t, "_assigned", -1) > t._seq:
+        _check_unchanged(t)
+    return t._args if routed is None else tuple(routed)
 
 
 def _check_unchanged(t: Tensor) -> None:
