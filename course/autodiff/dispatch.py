@@ -276,8 +276,9 @@ class ArrayLike(R.Traced):
             raise TypeError(f"{name}.{method} is not supported on {type(self).__name__} values; "
                             f"use the function form (e.g. np.sum instead of np.add.reduce).")
         if kwargs.get("out") is not None:
-            raise TypeError(f"{name}(..., out=...) would overwrite an array in place, which the "
-                            f"derivative cannot follow; assign the result instead (x = {name}(x)).")
+            raise TypeError(f"{name}(..., out=...) (or a += b into a numpy array a) would "
+                            f"overwrite an array in place, which the derivative cannot follow; "
+                            f"assign the result instead: a = a + b, or a = {name}(a, b).")
         if ufunc in F.NONDIFFERENTIABLE_UFUNCS:
             return ufunc(*(_value(x) for x in inputs), **kwargs)
         if prim is not None:

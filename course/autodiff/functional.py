@@ -15,6 +15,7 @@ import numpy as np
 from . import rules as R
 from .escapes import ConstantOutputWarning, differentiating, evaluating
 from .tensor import Tensor, backprop, constants_frozen
+from .tensor import _freeze as freeze
 
 
 # ---------------------------------------------------------------- nested containers
@@ -132,6 +133,9 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
             nested = True
             break
     with evaluating(), constants_frozen():
+        for v in variables:  # f must not change its own inputs either (through a closure)
+            if type(v) is Tensor and type(v._value) is np.ndarray:
+                freeze(v._value)
         out = f(*args, **kwargs)
         grads = _gradients(out, variables, nested, f)
     results = []
@@ -198,19 +202,19 @@ def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
         nested = isinstance(x, Tensor) and x.requires_grad
         variable = _variable(x, "jacobian")
         args[argnum] = variable
-        with differentiating():
-            out = f(*args, **kwargs)
         x_shape = variable.shape
-        if not isinstance(out, Tensor) or not out.requires_grad:
-            _independent(out, getattr(f, "__name__", "f"), "jacobian", stacklevel=2)
-            return np.zeros(np.shape(out) + x_shape)
-        rows = []
-        for k in range(out.value.size):
-            seed = np.zeros(out.value.size, dtype=out.value.dtype)
-            seed[k] = 1.0
-            found = backprop(out, seed.reshape(out.shape), stop={id(variable)},
-                             create_graph=nested, retain_graph=True)
-            rows.append(found[0][1] if found else np.zeros(x_shape))
+        with differentiating(), constants_frozen():
+            out = f(*args, **kwargs)
+            if not isinstance(out, Tensor) or not out.requires_grad:
+                _independent(out, getattr(f, "__name__", "f"), "jacobian", stacklevel=2)
+                return np.zeros(np.shape(out) + x_shape)
+            rows = []
+            for k in range(out.value.size):
+                seed = np.zeros(out.value.size, dtype=out.value.dtype)
+                seed[k] = 1.0
+                found = backprop(out, seed.reshape(out.shape), stop={id(variable)},
+                                 create_graph=nested, retain_graph=True)
+                rows.append(found[0][1] if found else np.zeros(x_shape))
         if nested:
             return R.reshape(R.stack(*rows), out.shape + x_shape)
         return np.stack(rows).reshape(out.shape + x_shape)

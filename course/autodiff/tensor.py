@@ -169,8 +169,13 @@ class Tensor(ArrayLike):
                     inputs |= bit
             else:
                 values.append(a)
-                if _FROZEN is not None and type(a) is np.ndarray and a.flags.writeable:
-                    _freeze(a)
+                if _FROZEN is not None:
+                    if type(a) is np.ndarray:
+                        _freeze(a)
+                    elif type(a) is tuple:  # an index: (rows, labels)
+                        for part in a:
+                            if type(part) is np.ndarray:
+                                _freeze(part)
             bit <<= 1
         try:
             out = prim.forward(*values, **kwargs) if kwargs else prim.forward(*values)
@@ -311,8 +316,13 @@ class Tensor(ArrayLike):
         return self._prim is None
 
     def detach(self) -> "Tensor":
-        """The same value, cut from the graph (a constant)."""
-        return Tensor._wrap(self._value)
+        """The same value, cut from the graph (a constant). It shares the memory (no copy), so
+        it is read-only: writing into it would change values the graph recorded."""
+        value = self._value
+        if type(value) is np.ndarray:
+            value = value.view()
+            value.flags.writeable = False
+        return Tensor._wrap(value)
 
     def numpy(self) -> np.ndarray:
         """The value as a numpy array: an explicit constant (like ``.value``)."""
@@ -359,9 +369,10 @@ def _freeze(a: np.ndarray) -> None:
     frozen = _FROZEN  # read once: another thread's grad may have just ended
     if frozen is None:
         return
-    while isinstance(a, np.ndarray) and a.flags.writeable:  # the array and what it views
-        a.flags.writeable = False
-        frozen.append(a)
+    while isinstance(a, np.ndarray):  # the array and what it views (past read-only views)
+        if a.flags.writeable:
+            a.flags.writeable = False
+            frozen.append(a)
         a = a.base
 
 

@@ -372,3 +372,48 @@ def test_in_place_keeps_shape_and_type_as_numpy_does():
     g = course.grad(widened)(x)
     assert g.dtype == np.float32
     np.testing.assert_allclose(g, 4 * (2 * x + 1), rtol=1e-6)
+
+
+def _index_changed(W):
+    labels = np.array([0, 1])
+    picked = W[np.arange(2), labels]
+    labels[:] = [1, 0]  # the index's arrays are read by the backward pass too
+    return np.sum(picked * picked)
+
+
+def _through_broadcast(w):
+    buf = np.zeros(3)
+    seen = np.broadcast_to(buf, (2, 3))  # a read-only view: its base must still be frozen
+    total = 0.0
+    for i in range(2):
+        buf[:] = i
+        total = total + np.sum(w * seen)
+    return total
+
+
+def _own_input(w, holder={}):
+    y = np.sum(w * w)
+    holder["w"][0] = 100.0  # f changing grad's own input through a closure
+    return y
+
+
+@pytest.mark.parametrize("f", [_index_changed, _through_broadcast])
+def test_more_writes_the_backward_pass_would_see_raise(f):
+    with pytest.raises(ValueError, match="read-only"):
+        course.grad(f)(np.ones((2, 3)) if f is _index_changed else np.ones(3))
+
+
+def test_grads_own_input_and_detached_values_are_read_only():
+    w = np.array([1.0, 2.0])
+    _own_input.__defaults__[0]["w"] = w
+    with pytest.raises(ValueError, match="read-only"):
+        course.grad(_own_input)(w)
+    w[0] = 3.0  # writeable again afterwards
+    y = np.exp(Tensor(np.array([0.5, 1.0]), requires_grad=True))
+    e = y.detach()
+    with pytest.raises((ValueError, RuntimeError)):
+        e /= np.sum(e.value)  # would divide the values the graph recorded
+    jac = course.jacobian(lambda x: x * 2.0)
+    buf = np.ones(2)
+    jac(buf)
+    buf[0] = 5.0  # and after jacobian
