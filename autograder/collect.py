@@ -27,6 +27,7 @@ from .lms import Origin, identify
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
 MAX_ARCHIVE_BYTES = 2 << 30    # unpacked size of one LMS archive (a class of notebooks: MBs)
+MAX_ARCHIVE_FILES = 20000      # members of one archive (a class of 1000 x 9 notebooks fits)
 
 
 @dataclass
@@ -123,7 +124,8 @@ def _walk(src: Path, unpacked: Path):
         if path.is_symlink():
             yield path, relative, "a symbolic link: not followed", None
         elif path.suffix.lower() == ".zip":
-            target = unpacked / relative.with_suffix("")
+            # Its own folder (x.zip and x.ZIP, or x.zip beside a folder x/, must not share one)
+            target = unpacked / relative.parent / f"{relative.name}.unpacked"
             try:
                 _unzip(path, target)
             except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
@@ -146,6 +148,11 @@ def _unzip(archive: Path, target: Path) -> None:
     root = target.resolve()
     with zipfile.ZipFile(archive) as zf:
         members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) > MAX_ARCHIVE_FILES:
+            raise GraderError(f"{archive.name} holds {len(members)} files (at most "
+                              f"{MAX_ARCHIVE_FILES} are unpacked)")
+        # A member larger than any notebook is not unpacked at all (a zip bomb fills no disk).
+        members = [m for m in members if m.file_size <= MAX_NOTEBOOK_BYTES]
         if sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
             raise GraderError(f"{archive.name} unpacks to more than {MAX_ARCHIVE_BYTES >> 30} GB")
         for member in members:
@@ -196,37 +203,51 @@ def _latest_wins(course: Course, matcher: Matcher, candidates: list, status: dic
         groups.setdefault((origin.student, assignment), []).append((index, path, origin, how))
     results = []
     for (student, assignment), group in groups.items():
-        # Later = a later submission time, then a later attempt number, then a later file.
-        group.sort(key=lambda item: (item[2].submitted, item[2].order, item[0]))
-        index, path, origin, how = group[-1]
-        target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.resolve() != target.resolve():
-            shutil.copyfile(path, target)
-        # nbgrader's own submission time, which its late-penalty step compares with the due date.
-        (target.parent / "timestamp.txt").unlink(missing_ok=True)
-        if origin.submitted:
-            write_timestamp(target.parent, origin.submitted)
-        notes = []
-        if origin.name != target.name:
-            notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")
-        if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
-            notes.append("collected, but it is not a valid notebook")
-        older = group[:-1]
-        if older:
-            notes.append(f"{len(older)} earlier submission(s) not graded (latest wins): "
-                         + ", ".join(f"'{p.name}'" for _, p, _, _ in older))
-        entry = status.setdefault(f"{student}/{assignment}", {"collect": [], "grade": []})
-        entry["collect"] = [n for n in entry["collect"] if "latest wins" not in n]  # a re-collect
-        for note in notes:
-            course.note(student, assignment, note, status)
-        entry["origin"] = origin.record()
-        results.append(Collected(str(path), student, assignment, "; ".join(notes), origin.record()))
-        newest = path.name
-        for _, old_path, old_origin, _ in older:
-            same = old_path.read_bytes() == path.read_bytes()
-            results.append(Collected(
-                str(old_path), student, UNKNOWN,
-                f"{'identical to' if same else 'replaced by'} the later submission '{newest}' of "
-                f"{student} for {assignment} (latest wins)", old_origin.record()))
+        try:
+            results += _place(course, student, assignment, group, status)
+        except Exception as exc:  # noqa: BLE001 - one student's files must not stop the others
+            reason = f"could not be placed ({type(exc).__name__}: {str(exc)[:200]})"
+            course.note(student, assignment, reason, status)
+            results += [Collected(str(p), student, UNKNOWN, reason, o.record())
+                        for _, p, o, _ in group]
+    return results
+
+
+def _place(course: Course, student: str, assignment: str, group: list,
+           status: dict) -> list[Collected]:
+    """Place the latest of one student's submissions of one assignment; report the others."""
+    results = []
+    # Later = a later submission time, then a later attempt number, then a later file.
+    group.sort(key=lambda item: (item[2].submitted, item[2].order, item[0]))
+    index, path, origin, how = group[-1]
+    target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if path.resolve() != target.resolve():
+        shutil.copyfile(path, target)
+    # nbgrader's own submission time, which its late-penalty step compares with the due date.
+    (target.parent / "timestamp.txt").unlink(missing_ok=True)
+    if origin.submitted:
+        write_timestamp(target.parent, origin.submitted)
+    notes = []
+    if origin.name != target.name:
+        notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")
+    if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
+        notes.append("collected, but it is not a valid notebook")
+    older = group[:-1]
+    if older:
+        notes.append(f"{len(older)} earlier submission(s) not graded (latest wins): "
+                     + ", ".join(f"'{p.name}'" for _, p, _, _ in older))
+    entry = status.setdefault(f"{student}/{assignment}", {"collect": [], "grade": []})
+    entry["collect"] = [n for n in entry["collect"] if "latest wins" not in n]  # a re-collect
+    for note in notes:
+        course.note(student, assignment, note, status)
+    entry["origin"] = origin.record()
+    results.append(Collected(str(path), student, assignment, "; ".join(notes), origin.record()))
+    newest = path.name
+    for _, old_path, old_origin, _ in older:
+        same = old_path.read_bytes() == path.read_bytes()
+        results.append(Collected(
+            str(old_path), student, UNKNOWN,
+            f"{'identical to' if same else 'replaced by'} the later submission '{newest}' of "
+            f"{student} for {assignment} (latest wins)", old_origin.record()))
     return results

@@ -71,8 +71,18 @@ def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
     parts = relative.parts
     name = parts[-1]
     last = len(parts) - 1
+    # A folder named like a plain student id, outside any archive: files inside it are that
+    # student's, whatever LMS-like names they carry (a file named as another student's attempt).
+    owner = next((i for i in range(last) if i != archive and (archive is None or i < archive)
+                  and STUDENT_ID.match(parts[i])), None)
     for i, part in enumerate(parts):
         named = i == last or i == archive  # file names, and an uploaded archive's name
+        if owner is not None and i > owner and (MOODLE_DIR.match(part) or (named and (
+                CANVAS_FILE.match(part) or BLACKBOARD_FILE.match(part)))):
+            return (f"named like an LMS's submission of someone ('{part}') inside the folder "
+                    f"'{parts[owner]}': not taken (a student's files cannot speak for another "
+                    f"student). If this is an LMS download, give collect the folder that holds "
+                    f"its files")
         if i < last:
             moodle = MOODLE_DIR.match(part)
             if moodle:
@@ -91,7 +101,12 @@ def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
                           order=(int(canvas["sid"]),))
         blackboard = BLACKBOARD_FILE.match(part)
         if blackboard:
-            time = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S").isoformat()
+            when = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S")
+            if not STUDENT_ID.match(blackboard["user"]):
+                return f"'{blackboard['user']}' in '{part}' cannot be a student id: not taken"
+            if not 1990 <= when.year <= 2100:
+                return f"the attempt time in '{part}' ({when.year}) is not plausible: not taken"
+            time = when.isoformat()
             if blackboard["file"] is None:
                 if i < last:
                     continue

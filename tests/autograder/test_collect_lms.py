@@ -172,6 +172,46 @@ def test_files_named_as_another_student_stay_with_who_handed_them_in(course, rel
         status[f"bob/{B}"]["origin"]["submitted"] == "2026-11-29T10:00:00"
 
 
+def test_plain_folders_do_not_speak_for_other_students(course, released, tmp_path):
+    _, nbs = released
+    blank, done = nbs[A]
+    downloads = tmp_path / "downloads"
+    _write(downloads / "carol" / f"{A}.ipynb", done)
+    # alice's folder: a file named as carol's Blackboard attempt of 2099, and one for student ".."
+    _write(downloads / "alice" / f"x_carol_attempt_2099-12-31-23-59-59_{A}.ipynb", blank)
+    _write(downloads / "alice" / f"x_.._attempt_2026-01-01-00-00-00_{A}.ipynb", blank)
+    _zip(downloads / "alice" / "u.zip", {f"Carol_5_assignsubmission_file_/{A}.ipynb": blank})
+    rows = collect(course, downloads)
+    graded = nbformat.read(course.root / "submitted" / "carol" / A / f"{A}.ipynb", as_version=4)
+    assert graded == done
+    assert not (course.root / A).exists() and not (course.root / "submitted" / "carol-5").exists()
+    refused = [r for r in rows if "alice" in r.path and r.assignment == UNKNOWN]
+    assert len(refused) == 3 and all("not taken" in r.reason for r in refused), refused
+
+
+def test_broken_or_hostile_archives_cost_nothing_and_stop_nothing(course, released, tmp_path):
+    _, nbs = released
+    downloads = tmp_path / "downloads"
+    moodle = downloads / "Aaron Abbott_111_assignsubmission_file_"
+    # two archives that once unpacked into the same folder (the second deleted the first's files)
+    _zip(moodle / "x.ZIP", {f"{A}.ipynb": nbs[A][1]})
+    _zip(moodle / "x.zip", {"notes.txt": nbs[A][0]})
+    # a time no timestamp can hold, in a Blackboard name
+    _write(downloads / f"hw_bb1_attempt_0001-01-01-00-00-00_{A}.ipynb", nbs[A][1])
+    # a member far larger than any notebook (a zip bomb's): not written to disk
+    with zipfile.ZipFile(downloads / "doejane_12345_670001_x.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("big.ipynb", b"0" * (60 << 20))
+        zf.writestr(f"{A}.ipynb", nbformat.writes(nbs[A][1]))
+    _write(downloads / f"smithbob_34567_670011_{A}.ipynb", nbs[A][1])
+    rows = _rows(collect(course, downloads))
+    submitted = course.root / "submitted"
+    assert (submitted / "aaron-abbott-111" / A / f"{A}.ipynb").exists()
+    assert (submitted / "smithbob-34567" / A / f"{A}.ipynb").exists()
+    assert (submitted / "doejane-12345" / A / f"{A}.ipynb").exists()
+    assert "not plausible" in rows[f"hw_bb1_attempt_0001-01-01-00-00-00_{A}.ipynb"].reason
+    assert sum(p.stat().st_size for p in (course.root / "downloaded").rglob("*") if p.is_file()) < 10 << 20
+
+
 def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
     _, nbs = released
     downloads = tmp_path / "downloads"
