@@ -153,6 +153,8 @@ def _linear(a, b, r, s, t):
     if choice == 0:
         return a @ M
     if choice == 1:
+        if np.ndim(a) > 3:  # the subscripts below are written out for up to 3 axes
+            return None
         return np.einsum("...j,jk->...k".replace("...", "i" if np.ndim(a) == 2 else "")
                          if np.ndim(a) <= 2 else "ijk,kl->ijl", a, M)
     if choice == 2:
