@@ -77,29 +77,25 @@ def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
                   and STUDENT_ID.match(parts[i])), None)
     for i, part in enumerate(parts):
         named = i == last or i == archive  # file names, and an uploaded archive's name
-        if owner is not None and i > owner and (MOODLE_DIR.match(part) or (named and (
-                CANVAS_FILE.match(part) or BLACKBOARD_FILE.match(part)))):
+        moodle = MOODLE_DIR.match(part)
+        canvas = CANVAS_FILE.match(part) if named else None
+        blackboard = BLACKBOARD_FILE.match(part) if named else None
+        if owner is not None and i > owner and (moodle or canvas or blackboard):
             return (f"named like an LMS's submission of someone ('{part}') inside the folder "
                     f"'{parts[owner]}': not taken (a student's files cannot speak for another "
                     f"student). If this is an LMS download, give collect the folder that holds "
                     f"its files")
-        if i < last:
-            moodle = MOODLE_DIR.match(part)
-            if moodle:
-                if moodle["plugin"] != "file":
-                    return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
-                            f"(participant {moodle['id']}): not an uploaded file")
-                return Origin(f"{slug(moodle['name'])}-{moodle['id']}", name, "moodle",
-                              moodle["id"], moodle["name"])
-        if not named:
-            continue
-        canvas = CANVAS_FILE.match(part)
+        if moodle and i < last:
+            if moodle["plugin"] != "file":
+                return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
+                        f"(participant {moodle['id']}): not an uploaded file")
+            return Origin(f"{slug(moodle['name'])}-{moodle['id']}", name, "moodle",
+                          moodle["id"], moodle["name"])
         if canvas:  # specific enough to win over the folder it sits in
             uploaded = _without_copy_number(canvas["file"]) if i == last else name
             return Origin(f"{canvas['name'].lower()}-{canvas['uid']}", uploaded, "canvas",
                           canvas["uid"], canvas["name"], late=bool(canvas["late"]),
                           order=(int(canvas["sid"]),))
-        blackboard = BLACKBOARD_FILE.match(part)
         if blackboard:
             when = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S")
             if not STUDENT_ID.match(blackboard["user"]):

@@ -1046,17 +1046,16 @@ def _h_ufunc(peer, header, buffers):
         raise TypeError("not a supported numpy ufunc call")
     _about_own(peer, header.get("args"), header.get("kwargs"))
     args, kwargs = peer.args(header, buffers)
-    if peer.policy is GUARDED and "out" in kwargs:
+    # out= by keyword, or by position: past the arguments the method takes before it
+    before_out = _UFUNC_BEFORE_OUT.get(method, ufunc.nin)
+    if peer.policy is GUARDED and ("out" in kwargs or len(args) > before_out):
         raise PermissionError("out= cannot write into the grader's arrays")
-    if peer.policy is GUARDED and len(args) > _UFUNC_POSITIONAL[method](ufunc):
-        raise PermissionError("out cannot write into the grader's arrays (given by position)")
     fn = ufunc if method == "__call__" else getattr(ufunc, method)
     return fn(*args, **kwargs), False, {}
 
 
-# How many positional arguments a ufunc method takes before ``out`` (which may be positional).
-_UFUNC_POSITIONAL = {"__call__": lambda u: u.nin, "reduce": lambda u: 3,
-                     "accumulate": lambda u: 3, "reduceat": lambda u: 4, "outer": lambda u: 2}
+# Positional arguments of a ufunc method before ``out`` (``__call__``: the ufunc's nin).
+_UFUNC_BEFORE_OUT = {"reduce": 3, "accumulate": 3, "reduceat": 4, "outer": 2}
 
 
 def _out_given(func: Any, args: list, kwargs: dict) -> bool:

@@ -15,7 +15,6 @@ import numpy as np
 from . import rules as R
 from .escapes import ConstantOutputWarning, differentiating, evaluating
 from .tensor import Tensor, backprop, constants_frozen
-from .tensor import _freeze as freeze
 
 
 # ---------------------------------------------------------------- nested containers
@@ -132,10 +131,7 @@ def _value_and_grad(f: Callable[..., Any], argnum: int | Sequence[int], args: tu
         if type(v) is Tensor and v._prim is not None:
             nested = True
             break
-    with evaluating(), constants_frozen():
-        for v in variables:  # f must not change its own inputs either (through a closure)
-            if type(v) is Tensor and type(v._value) is np.ndarray:
-                freeze(v._value)
+    with evaluating(), constants_frozen(v for v in variables if type(v) is Tensor):
         out = f(*args, **kwargs)
         grads = _gradients(out, variables, nested, f)
     results = []
@@ -175,8 +171,7 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[
                         f"outputs.")
     if not isinstance(out, Tensor) or not out.requires_grad:
         _independent(out, _name(f), "grad", stacklevel=4)  # _gradients, _value_and_grad, wrapped
-        return [np.zeros(v.shape, v.dtype) if isinstance(v, Tensor) else np.zeros(np.shape(v))
-                for v in variables]
+        return [_zero_gradient(v) for v in variables]
     value = out._value
     if value.size != 1:
         name = _name(f)
@@ -190,8 +185,13 @@ def _gradients(out: Any, variables: list[Tensor], nested: bool, f: Any) -> list[
     found = dict(backprop(out, seed, stop=stop, create_graph=nested, retain_graph=nested))
     if out in found and type(found[out]) is np.ndarray:
         found[out] = found[out].copy()  # f returned its input: the seed itself came back
-    return [(found[v] if v in found else np.zeros(v.shape, v.dtype)) if isinstance(v, Tensor)
-            else np.zeros(np.shape(v)) for v in variables]  # a boolean leaf: a constant
+    return [found[v] if isinstance(v, Tensor) and v in found else _zero_gradient(v)
+            for v in variables]
+
+
+def _zero_gradient(v: Any) -> np.ndarray:
+    """The gradient of an input nothing flows into (a boolean leaf is a constant: float 0s)."""
+    return np.zeros(v.shape, v.dtype) if isinstance(v, Tensor) else np.zeros(np.shape(v))
 
 
 def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:

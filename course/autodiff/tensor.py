@@ -25,7 +25,7 @@ import contextlib
 import gc
 import heapq
 import itertools
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -235,9 +235,9 @@ class Tensor(ArrayLike):
         it sees the change.
 
         Recorded (grad mode on and a gradient involved), the Tensor becomes the node of the
-        operation, computed from a copy of its old node; nodes recorded earlier from it refuse
-        to backpropagate (as after an assignment to ``.value``: PyTorch's version counter), and
-        a leaf that requires grad or a view of another Tensor refuses at once, as in PyTorch.
+        operation, computed from a copy of its old node, which it keeps: nodes recorded earlier
+        from the old value get their gradients sent there (``_as_of``). A leaf that requires
+        grad, a grad's input or a view of another Tensor refuses at once, as in PyTorch.
         Otherwise (``no_grad``, constants) the value changes in place, numpy's way.
         """
         other_grad = isinstance(other, Tensor) and other.requires_grad
@@ -270,10 +270,7 @@ class Tensor(ArrayLike):
                 f"array it came from too, which the engine cannot record. Build the new array "
                 f"instead, e.g. with np.concatenate, np.stack or np.where, or compute a new "
                 f"Tensor (y = y {op[:-1]} ...) and use it.")
-        old = _new(Tensor)
-        for slot in _NODE_SLOTS:
-            if hasattr(self, slot):
-                setattr(old, slot, getattr(self, slot))
+        old = _copy_node(self, _new(Tensor))
         if other is self:  # y *= y
             other = old
         stamp = _Changes.last = next(_SEQUENCE)
@@ -281,9 +278,7 @@ class Tensor(ArrayLike):
         _same_shape(op, shape, out.shape)
         if out.dtype != old.dtype:  # numpy keeps the array's type (x32 += x64 stays float32)
             out = R.cast(out, dtype=old.dtype)
-        for slot in _NODE_SLOTS:
-            if hasattr(out, slot):
-                setattr(self, slot, getattr(out, slot))
+        _copy_node(out, self)
         # Nodes recorded from the old value (before the stamp) still hold this object; the
         # backward pass sends their gradients to the old node kept here (see _as_of).
         self._version = stamp
@@ -377,12 +372,17 @@ def _freeze(a: np.ndarray) -> None:
 
 
 @contextlib.contextmanager
-def constants_frozen() -> Iterator[None]:
+def constants_frozen(inputs: Iterable[Tensor] = ()) -> Iterator[None]:
+    """Arrays used by operations recorded in the block are read-only until it ends, and so are
+    the arrays of ``inputs`` (f must not change its own inputs, through a closure)."""
     global _FROZEN
     if _FROZEN is not None:  # a grad inside a grad: the outermost one thaws them
         yield
         return
     _FROZEN = []
+    for t in inputs:
+        if type(t._value) is np.ndarray:
+            _freeze(t._value)
     try:
         yield
     except ValueError as error:
@@ -407,14 +407,24 @@ _NODE_SLOTS = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", 
 _VIEWS = frozenset({"reshape", "transpose", "broadcast_to", "flip"})
 
 
+def _copy_node(source: Tensor, target: Tensor) -> Tensor:
+    """Give ``target`` the value and the graph node of ``source`` (the slots that are set)."""
+    for slot in _NODE_SLOTS:
+        if hasattr(source, slot):
+            setattr(target, slot, getattr(source, slot))
+    return target
+
+
 def _is_view(t: Tensor) -> bool:
     name = t._prim.name
     if name in _VIEWS:
         return True
     if name == "getitem" and t._values is not None:
-        # numpy gives a scalar (a copy) for an element, a view for a basic slice
-        return (np.ndim(t._value) > 0 and R._picks_once(t._values[1])
-                and not _has_mask(t._values[1]))
+        # numpy gives a view for a basic index (slices, integers, None, ...), a scalar (a copy)
+        # for an element, and a copy for any index with an array in it
+        parts = t._values[1] if type(t._values[1]) is tuple else (t._values[1],)
+        return np.ndim(t._value) > 0 and all(
+            p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
     return False
 
 
@@ -423,11 +433,6 @@ def _same_shape(op: str, shape: tuple, result: tuple) -> None:
         raise ValueError(f"x {op} y: the result has shape {tuple(result)}, but x has shape "
                          f"{tuple(shape)} and an in-place operation cannot change it (numpy "
                          f"refuses too). Write x = x {op[:-1]} y for a new array.")
-
-
-def _has_mask(index: Any) -> bool:
-    parts = index if type(index) is tuple else (index,)
-    return any(isinstance(p, np.ndarray) for p in parts)
 
 
 _RECORDERS: list[Callable[[Tensor], None]] = []
