@@ -464,6 +464,21 @@ class _Local:
         self.pool.close()
 
 
+# dask's periodic work, which a grading job does not need: the worker's statistical profiler
+# samples the running thread's stack every 10 ms, the event loops wake every 20 ms to check that
+# they are not blocked, and the system monitor reads psutil twice a second. An idle LocalCluster
+# of one worker took 8% of a core, 1% with these settings; while grading, the CPU per notebook of
+# the dask worker and the grading process fell from 0.40 s to 0.24 s (benchmarks/README.md): CPU
+# that the grading jobs of the other workers lose. The same settings for `dask worker` elsewhere
+# are in autograder/README.md.
+QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.disk": False,
+}
+
+
 class _Dask:
     """Jobs on a ``dask.distributed`` cluster: ``local`` starts a LocalCluster of ``workers``
     processes here; anything else is a scheduler address (``tcp://host:8786``)."""
@@ -472,6 +487,7 @@ class _Dask:
         import logging
 
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError:
             raise GraderError("--cluster needs dask.distributed, which is not installed here: "
@@ -482,10 +498,11 @@ class _Dask:
         if address == "local":
             # One thread per worker process: a grading job keeps a core busy; no memory
             # limit from dask, the sandbox limits each student's process.
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        memory_limit=0, dashboard_address=None,
-                                        silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
+            with dask.config.set(QUIET):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                            processes=True, memory_limit=0,
+                                            dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
         else:
             try:
                 self.client = Client(address)  # waits distributed.comm.timeouts.connect

@@ -85,6 +85,26 @@ def test_local_cluster_gives_the_same_gradebook_as_threads(collected, tmp_path):
     assert [j.key for j in find_jobs(cluster, force=False)] == [f"broken/{A}"]
 
 
+def test_local_cluster_workers_skip_dask_periodic_work():
+    """The LocalCluster's workers and scheduler run without dask's statistical profiler and with
+    slow event-loop ticks: that periodic work took CPU from the grading jobs (QUIET's comment)."""
+    import dask
+
+    from autograder.grading import QUIET, _Dask
+
+    backend = _Dask("local", 1)
+    try:
+        seen = backend.client.run(lambda: {k: dask.config.get(k) for k in QUIET})
+        worker = next(iter(backend.client.scheduler_info()["workers"]))
+        profile = backend.client.run(lambda dask_worker: dask_worker.profile_recent,
+                                     workers=[worker])
+    finally:
+        backend.close()
+    assert list(seen.values()) == [QUIET]
+    assert profile[worker]["count"] == 0  # the profiler never sampled
+    assert QUIET["distributed.worker.profile.enabled"] is False
+
+
 def test_cluster_that_cannot_be_reached_says_what_to_do(collected, tmp_path, capsys):
     import dask
 
