@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import rules as R
-from .dispatch import ArrayLike
+from .dispatch import ArrayLike, _plain_index
 from .escapes import differentiating
 from .tensor import as_float_array
 
@@ -49,9 +49,61 @@ class Dual(ArrayLike):
         if tangent is None:
             return ans
         tangent = np.asarray(tangent)
-        if tangent.shape != ans.shape:
-            tangent = np.broadcast_to(tangent, ans.shape)
+        if tangent.shape != ans.shape:  # a copy, not a broadcast view: += writes into it
+            tangent = np.array(np.broadcast_to(tangent, ans.shape))
+        # In-place operators write into the tangent: it may be a view of an argument's tangent
+        # only where the value is a view of that argument's value (a row, a reshape), as numpy
+        # would have it; rules that pass a tangent on unchanged (x + c, x.copy()) get a copy.
+        duals = [a for a in args if isinstance(a, Dual)]
+        if any(np.may_share_memory(tangent, a.tangent) for a in duals) and not any(
+                np.may_share_memory(ans, a.value) for a in duals):
+            tangent = tangent.copy()
         return cls(ans, np.asarray(tangent, dtype=ans.dtype))
+
+    # Without these, Python runs ``y += 1`` as ``y = y + 1``: y names a new Dual while every other
+    # name for the old one (and the array a row came from) keeps the old value, where numpy
+    # changes it for all of them. Forward mode keeps no graph, so the arrays change in place.
+    def __iadd__(self, other: Any) -> "Dual":
+        return self._in_place(R.add, other, "+=")
+
+    def __isub__(self, other: Any) -> "Dual":
+        return self._in_place(R.subtract, other, "-=")
+
+    def __imul__(self, other: Any) -> "Dual":
+        return self._in_place(R.multiply, other, "*=")
+
+    def __itruediv__(self, other: Any) -> "Dual":
+        return self._in_place(R.divide, other, "/=")
+
+    def __ipow__(self, other: Any) -> "Dual":
+        return self._in_place(R.power, other, "**=")
+
+    def __imatmul__(self, other: Any) -> "Dual":
+        return self._in_place(R.matmul, other, "@=")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[i] = v`` writes the value and the tangent (0 for a constant), as numpy writes
+        the array; ``M[0] += 1`` (a row changed in place, then assigned back) works too."""
+        if isinstance(value, ArrayLike) and not isinstance(value, Dual):
+            raise TypeError(f"cannot assign a {type(value).__name__} into a Dual (forward and "
+                            f"reverse mode are separate here).")
+        index = _plain_index(index)
+        self.value[index] = value.value if isinstance(value, Dual) else value
+        self.tangent[index] = value.tangent if isinstance(value, Dual) else 0.0
+
+    def _in_place(self, prim: R.Primitive, other: Any, op: str) -> "Dual":
+        """numpy's in-place semantics for the value and the tangent alike: both arrays are
+        written, so a row of a matrix (a view) changes the matrix, and the shape stays."""
+        new = prim(self, other)
+        value = new.value if isinstance(new, Dual) else np.asarray(new)
+        if value.shape != self.value.shape:
+            raise ValueError(f"{op}: the result has shape {value.shape}, which does not fit the "
+                             f"left operand's {self.value.shape} (numpy refuses this too); write "
+                             f"y = y {op[:-1]} ... for a new array.")
+        tangent = new.tangent if isinstance(new, Dual) else 0.0
+        self.value[...] = value
+        self.tangent[...] = tangent
+        return self
 
     def __repr__(self) -> str:
         return f"Dual(value={self.value!r}, tangent={self.tangent!r})"
@@ -66,15 +118,21 @@ def jvp(f: Callable[..., Any], x: Any, v: Any) -> tuple[Any, Any]:
     if isinstance(x, tuple):
         if not isinstance(v, tuple) or len(v) != len(x):
             raise ValueError("jvp: with a tuple of inputs, pass a tuple of tangents of the same length.")
-        duals = [Dual(xi, vi) for xi, vi in zip(x, v)]
+        duals = [Dual(xi, _own(vi)) for xi, vi in zip(x, v)]
     else:
-        duals = [Dual(x, v)]
+        duals = [Dual(x, _own(v))]
     with differentiating():
         out = f(*duals)
     if isinstance(out, Dual):
         return _plain(out.value), _plain(out.tangent)
     out = np.asarray(out)  # f's result does not depend on x: its derivative is 0
     return _plain(out), _plain(np.zeros_like(out, dtype=float))
+
+
+def _own(v: Any) -> np.ndarray:
+    """The caller's tangent, copied: f may change its input in place (x += 1), which numpy
+    lets it do to x, but the tangent is the caller's, not f's."""
+    return np.array(as_float_array(v))
 
 
 def _plain(a: np.ndarray) -> Any:

@@ -214,7 +214,10 @@ def jacobian(f: Callable[..., Any], argnum: int = 0) -> Callable[..., Any]:
                 seed[k] = 1.0
                 found = backprop(out, seed.reshape(out.shape), stop={id(variable)},
                                  create_graph=nested, retain_graph=True)
-                rows.append(found[0][1] if found else np.zeros(x_shape))
+                # Other leaves (a parameter of f's closure that requires grad) get gradients
+                # too: take the variable's.
+                mine = [g for leaf, g in found if leaf is variable]
+                rows.append(mine[0] if mine else np.zeros(x_shape))
         if nested:
             return R.reshape(R.stack(*rows), out.shape + x_shape)
         return np.stack(rows).reshape(out.shape + x_shape)

@@ -88,8 +88,21 @@ def astype(a: Any, dtype: Any, order: str = "K", casting: str = "unsafe", subok:
 
 
 # ---------------------------------------------------------------- reductions
-def _mask(where: Any) -> np.ndarray:
-    return np.asarray(_value(where), dtype=bool)
+def _mask(where: Any, a: Any = None, name: str = "") -> np.ndarray:
+    """``where=`` as a boolean array; given ``a``, one that broadcasts to a's shape (numpy
+    refuses a mask that would make the operand larger)."""
+    mask = np.asarray(_value(where), dtype=bool)
+    if a is not None:
+        shape = np.shape(_value(a))
+        try:
+            fits = np.broadcast_shapes(mask.shape, shape) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"numpy.{name}(..., where=...): a mask of shape {mask.shape} does "
+                             f"not broadcast to the operand's shape {shape} (numpy refuses it "
+                             f"too).")
+    return mask
 
 
 def _accumulation(func: Callable, prim: R.Primitive, combine: Callable[[Any, Any], Any],
@@ -104,7 +117,7 @@ def _accumulation(func: Callable, prim: R.Primitive, combine: Callable[[Any, Any
         if _integer_result(dtype):
             return func(*_unwrap((a, axis, dtype, None, keepdims, initial, where)))
         a = _cast(a, dtype, name)  # numpy accumulates in dtype, not in the input's type
-        x = a if where is True else R.where(_mask(where), a, neutral)
+        x = a if where is True else R.where(_mask(where, a, name), a, neutral)
         result = prim(x, axis=_axis(axis), keepdims=bool(keepdims))
         if initial is not _UNSET:
             result = combine(result, initial)
@@ -125,12 +138,13 @@ def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims:
     a = _cast(a, dtype, "mean")  # numpy accumulates in dtype, not in the input's type
     if where is True:
         return R.mean(a, axis=_axis(axis), keepdims=bool(keepdims))
-    mask = _mask(where)
+    mask = _mask(where, a, "mean")
     count = np.broadcast_to(mask, np.shape(_value(a))).sum(axis=_axis(axis), keepdims=bool(keepdims))
     return sum_(a, axis, keepdims=keepdims, where=mask) / count
 
 
-def _extremum(prim: R.Primitive, pick: R.Primitive, name: str) -> Callable[..., Any]:
+def _extremum(func: Callable, prim: R.Primitive, pick: R.Primitive,
+              name: str) -> Callable[..., Any]:
     def handler(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
                 initial: Any = _UNSET, where: Any = True) -> Any:
         if out is None and initial is _UNSET and where is True:
@@ -141,15 +155,20 @@ def _extremum(prim: R.Primitive, pick: R.Primitive, name: str) -> Callable[..., 
             if initial is _UNSET:
                 raise ValueError(f"numpy.{name}(..., where=...) needs initial= too: the masked "
                                  f"places need a value (numpy has the same rule).")
-            x = R.where(_mask(where), a, initial)
+            x = R.where(_mask(where, a, name), a, initial)
+        if initial is not _UNSET and np.size(_value(x)) == 0:
+            # Nothing to compare: numpy gives initial at every place of the result.
+            shape = np.shape(func(np.zeros(np.shape(_value(x))), axis=axis,
+                                  keepdims=bool(keepdims), initial=0))
+            return pick(np.full(shape, -np.inf if name == "max" else np.inf), initial)
         result = prim(x, axis=_axis(axis), keepdims=bool(keepdims))
         return result if initial is _UNSET else pick(result, initial)
     handler.__name__ = name
     return handler
 
 
-max_ = _extremum(R.max_, R.maximum, "max")
-min_ = _extremum(R.min_, R.minimum, "min")
+max_ = _extremum(np.max, R.max_, R.maximum, "max")
+min_ = _extremum(np.min, R.min_, R.minimum, "min")
 
 
 def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
@@ -296,6 +315,18 @@ def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
 
 def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
     return R.identity(a)
+
+
+def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subok: bool = True,
+              shape: Any = None, *, device: Any = None) -> Any:
+    """An array like ``a`` (its shape and type, a constant) filled with ``fill_value``, through
+    which the gradient flows when the fill is a Tensor."""
+    like = np.full_like(_value(a), 0, dtype=dtype, order=order, shape=shape)
+    if not isinstance(fill_value, ArrayLike) or like.dtype.kind != "f":
+        return np.full_like(like, _value(fill_value))
+    fill = (fill_value if _value(fill_value).dtype == like.dtype
+            else R.cast(fill_value, dtype=like.dtype))
+    return R.identity(R.broadcast_to(fill, shape=like.shape))  # a copy, as numpy's is
 
 
 def flip(m: Any, axis: Any = None) -> Any:
@@ -453,7 +484,7 @@ FUNCTIONS: dict[Callable, Callable[..., Any]] = {
     np.dot: dot, np.outer: outer, np.einsum: einsum,
     np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.swapaxes: swapaxes,
     np.moveaxis: moveaxis, np.squeeze: squeeze, np.expand_dims: expand_dims,
-    np.broadcast_to: broadcast_to, np.copy: copy, np.flip: flip, np.tile: tile, np.pad: pad,
+    np.broadcast_to: broadcast_to, np.copy: copy, np.full_like: full_like, np.flip: flip, np.tile: tile, np.pad: pad,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.split: split, np.where: where, np.clip: clip,
     np.linalg.norm: norm, np.linalg.inv: inv, np.linalg.det: det, np.linalg.solve: solve,
@@ -461,7 +492,7 @@ FUNCTIONS: dict[Callable, Callable[..., Any]] = {
 
 # Functions whose result does not depend differentiably on the values: run them on .value.
 CONSTANT_FUNCTIONS = {
-    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
+    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like,
     np.result_type, np.argmax, np.argmin, np.argsort, np.isclose, np.allclose,
     np.array_equal, np.round, np.around, np.any, np.all, np.count_nonzero, np.nonzero,
     np.unique, np.isscalar, np.iscomplexobj, np.isrealobj, np.may_share_memory,

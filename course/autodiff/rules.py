@@ -586,10 +586,25 @@ def _inv_vjp(g: Any, ans: Any, a: Any) -> Any:
 
 inv = defprim("inv", np.linalg.inv, [_inv_vjp], [lambda t, ans, a: -(ans @ t @ ans)],
               symbol="inv")
+def _cofactors(a: Any, ans: Any) -> Any:
+    """d det(a) / d a: the cofactor matrix (the transposed adjugate), also where a is singular.
+
+    det(a) inv(a).T is the same where a is invertible, but fails where the derivative is still
+    defined (a singular matrix of rank n - 1 has nonzero cofactors). From a = U diag(s) Vh the
+    cofactors are det(U) det(Vh) U diag(prod of the other s) Vh. A derivative being
+    differentiated (Tensors) keeps the formula with inv, whose rules exist."""
+    if isinstance(a, Traced):
+        return ans[..., None, None] * _swap(np.linalg.inv(a))
+    u, s, vh = np.linalg.svd(a)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * ((u * _others_product(s, -1)[..., None, :]) @ vh)
+
+
 det = defprim("det", np.linalg.det,
-              [lambda g, ans, a: (g * ans)[..., None, None] * _swap(np.linalg.inv(a))],
-              [lambda t, ans, a: ans * (_swap(np.linalg.inv(a)) * t).sum(axis=(-2, -1))],
+              [lambda g, ans, a: g[..., None, None] * _cofactors(a, ans)],
+              [lambda t, ans, a: (_cofactors(a, ans) * t).sum(axis=(-2, -1))],
               symbol="det")
+
 
 
 def _columns(v: Any, b: Any) -> Any:

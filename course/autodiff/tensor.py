@@ -25,6 +25,7 @@ import contextlib
 import gc
 import heapq
 import itertools
+import weakref
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -114,7 +115,8 @@ class Tensor(ArrayLike):
     """
 
     __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
-                 "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "__weakref__")
+                 "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "_views",
+                 "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
@@ -156,6 +158,7 @@ class Tensor(ArrayLike):
     @classmethod
     def _apply(cls, prim: R.Primitive, args: tuple, kwargs: dict) -> "Tensor":
         values = []
+        listed = False
         inputs = 0  # bit i set: argument i requires grad (an int: no object per node)
         bit = 1
         for a in args:
@@ -168,6 +171,9 @@ class Tensor(ArrayLike):
                 if a.requires_grad:
                     inputs |= bit
             else:
+                if type(a) is list:  # the backward pass must not see later changes to it
+                    a = _constant_list(a)
+                    listed = True
                 values.append(a)
                 if _FROZEN is not None:
                     if type(a) is np.ndarray:
@@ -177,6 +183,8 @@ class Tensor(ArrayLike):
                             if type(part) is np.ndarray:
                                 _freeze(part)
             bit <<= 1
+        if listed:
+            args = tuple(v if type(a) is list else a for a, v in zip(args, values))
         try:
             out = prim.forward(*values, **kwargs) if kwargs else prim.forward(*values)
         except (ValueError, IndexError) as error:
@@ -203,6 +211,8 @@ class Tensor(ArrayLike):
         t._kwargs = kwargs
         t._inputs = inputs
         t._seq = next(_SEQUENCE)
+        if prim.name in _MAY_VIEW and _is_view(t) and isinstance(args[0], Tensor):
+            _add_view(args[0], t)
         if _RECORDERS:
             for hook in _RECORDERS:
                 hook(t)
@@ -281,12 +291,8 @@ class Tensor(ArrayLike):
         _copy_node(out, self)
         # Nodes recorded from the old value (before the stamp) still hold this object; the
         # backward pass sends their gradients to the old node kept here (see _as_of).
-        self._version = stamp
-        history = getattr(self, "_history", None)
-        if history is None:
-            self._history = [(stamp, old)]
-        else:
-            history.append((stamp, old))
+        _keep_old(self, stamp, old)
+        _rebase_views(self, stamp)
         return self
 
     def _parents(self) -> list[tuple[int, "Tensor"]]:
@@ -395,9 +401,20 @@ def constants_frozen(inputs: Iterable[Tensor] = ()) -> Iterator[None]:
                 f"using it).") from error
         raise
     finally:
-        for a in reversed(_FROZEN):  # bases first: a view is writeable only if its base is
+        frozen, _FROZEN = _FROZEN, None
+        # Bases first: a view is writeable only if its base is. Two views of one array frozen
+        # in turn (X, y = data[:, :2], data[:, 2]) list the base between them, so the order of
+        # freezing is not enough: sort by how many bases stand behind each array.
+        for a in sorted(frozen, key=_bases):
             a.flags.writeable = True
-        _FROZEN = None
+
+
+def _bases(a: np.ndarray) -> int:
+    n = 0
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+        n += 1
+    return n
 
 
 _NODE_SLOTS = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
@@ -413,6 +430,65 @@ def _copy_node(source: Tensor, target: Tensor) -> Tensor:
         if hasattr(source, slot):
             setattr(target, slot, getattr(source, slot))
     return target
+
+
+_MAY_VIEW = _VIEWS | {"getitem"}
+
+
+def _constant_list(a: list) -> Any:
+    """A list operand (``x * [1.0, 2.0]``) as an array of its values now: the rules read the
+    operand in the backward pass, and the list may have changed by then (``c[i] = ...`` in a
+    loop). A list that holds Tensors stays as it is (numpy's own conversion reports it)."""
+    if any(isinstance(e, (Traced, list)) for e in a) and _holds_traced(a):
+        return a
+    try:
+        return np.array(a)
+    except ValueError:  # ragged: numpy refuses it in the operation itself, with its message
+        return a
+
+
+def _holds_traced(a: Any) -> bool:
+    if isinstance(a, Traced):
+        return True
+    return isinstance(a, (list, tuple)) and any(_holds_traced(e) for e in a)
+
+
+def _keep_old(t: Tensor, stamp: int, old: Tensor) -> None:
+    """``t`` changed at ``stamp``; nodes recorded before it still hold ``t``, and the backward
+    pass sends their gradients to ``old``, the node ``t`` was until then (see _as_of)."""
+    t._version = stamp
+    history = getattr(t, "_history", None)
+    if history is None:
+        t._history = [(stamp, old)]
+    else:
+        history.append((stamp, old))
+
+
+def _add_view(base: Tensor, view: Tensor) -> None:
+    views = getattr(base, "_views", None)
+    if views is None:
+        views = base._views = []
+    views.append(weakref.ref(view))
+
+
+def _rebase_views(t: Tensor, stamp: int) -> None:
+    """After ``t`` changed in place, its live views (``head = y[:2]`` before ``y += 1``) show
+    the new values, as numpy's views do: each is recomputed from the new ``t`` by its own
+    primitive, keeping its old node for what was recorded from it before (so do their views)."""
+    views = getattr(t, "_views", None)
+    if not views:
+        return
+    t._views = []
+    for ref in views:
+        v = ref()
+        if v is None or v._args is None or v._args[0] is not t:
+            continue
+        old = _copy_node(v, _new(Tensor))
+        new = v._prim(t, *v._args[1:], **v._kwargs)
+        _copy_node(new, v)
+        t._views.append(ref)
+        _keep_old(v, stamp, old)
+        _rebase_views(v, stamp)
 
 
 def _is_view(t: Tensor) -> bool:

@@ -245,6 +245,35 @@ def test_in_place_operators_change_every_name_as_in_numpy(f):
     assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
 
 
+def _rows_in_place(X):
+    for row in X:  # rows are views: X changes, as in numpy
+        row *= X[0]
+        row += 1.0
+    X /= 2.0
+    return np.sum(X ** 2)
+
+
+@pytest.mark.parametrize("f", [_aliased, _accumulated, _rows_in_place])
+def test_in_place_operators_in_forward_mode_follow_numpy(f):
+    x = np.array([[0.5, -1.0], [2.0, 0.3]]) if f is _rows_in_place else np.array([0.5, -1.0, 2.0])
+    v = np.random.default_rng(0).standard_normal(x.shape)
+    v_before = v.copy()
+    value, tangent = course.jvp(lambda x: f(x), x.copy(), v)
+    assert value == pytest.approx(float(f(x.copy())))
+    eps = 1e-6
+    numeric = (float(f(x + eps * v)) - float(f(x - eps * v))) / (2 * eps)
+    assert tangent == pytest.approx(numeric, rel=1e-6)
+    np.testing.assert_array_equal(v, v_before)  # the caller's tangent is left alone
+
+
+def test_in_place_in_forward_mode_keeps_the_shape_as_numpy_does():
+    def grow(x):
+        x += np.ones((2, 3))  # numpy: non-broadcastable output operand
+        return x
+    with pytest.raises(ValueError, match="does not fit"):
+        course.jvp(grow, np.ones(3), np.ones(3))
+
+
 @pytest.mark.parametrize("f, message", [
     (lambda x: np.sum(x.__iadd__(1.0)), "leaf requiring grad"),  # x += 1 on grad's input
     (lambda x: np.sum((x * 1.0)[:2].__imul__(3.0)), "view"),     # v = x[:2]; v *= 3
@@ -417,3 +446,109 @@ def test_grads_own_input_and_detached_values_are_read_only():
     buf = np.ones(2)
     jac(buf)
     buf[0] = 5.0  # and after jacobian
+
+
+def test_two_views_of_one_array_made_before_grad_are_writeable_afterwards():
+    """X, y = data[:, :2], data[:, 2]: both views and their base are frozen while grad runs
+    and all three are writeable after it (a view can only be thawed after its base)."""
+    data = np.random.default_rng(0).standard_normal((5, 3))
+    X, y = data[:, :2], data[:, 2]
+    rows, cols = np.nonzero(np.ones((2, 2)))  # two views of one array, too
+
+    def loss(w):
+        return np.mean((X @ w - y) ** 2) + np.sum(w[rows] * w[cols])
+    first = course.grad(loss)(np.zeros(2))
+    assert data.flags.writeable and X.flags.writeable and y.flags.writeable
+    assert rows.flags.writeable
+    data[0, 0] = 1.0
+    second = course.grad(loss)(np.zeros(2))
+    assert not np.array_equal(first, second)
+    assert rel_error(second, numeric_grad(lambda w: float(loss(w)), np.zeros(2))) < 1e-6
+
+
+def _head_before_change(x):
+    y = x * 2.0
+    head = y[:2]  # a view: numpy shows it the change below
+    y += 1.0
+    return np.sum(head ** 2)
+
+
+def _views_of_views(x):
+    y = x * 2.0
+    a = y.reshape(2, 2)
+    b = a.T
+    c = y[1:]
+    before = np.sum(c * c)  # recorded before the change: the old values
+    y *= y
+    y += 1.0
+    return np.sum(b ** 2) + before + np.sum(c * 3) + a[0, 1]
+
+
+@pytest.mark.parametrize("f", [_head_before_change, _views_of_views])
+def test_views_show_an_in_place_change_of_their_base(f):
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    value, g = course.value_and_grad(f)(x)
+    assert value == pytest.approx(float(f(x.copy())))
+    assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
+
+
+def _forward_copy_then_change(make):
+    def f(x):
+        y = make(x)
+        y *= 2.0
+        y += x
+        return x + y  # 4x + a constant, whatever make is
+    return f
+
+
+@pytest.mark.parametrize("make", [lambda x: x + 1.0, lambda x: x - 1.0, lambda x: x.copy(),
+                                  lambda x: np.copy(x), lambda x: +x, lambda x: x.flatten()])
+def test_forward_mode_in_place_on_a_copy_leaves_the_original_tangent(make):
+    _, tangent = course.jvp(_forward_copy_then_change(make), np.arange(1.0, 5.0), np.ones(4))
+    np.testing.assert_array_equal(tangent, [4.0, 4.0, 4.0, 4.0])
+
+
+def test_forward_mode_item_assignment_writes_value_and_tangent():
+    def f(M):
+        M[0] += 1  # a row changed in place, then assigned back by Python
+        M[1] = M[0] * M[1]
+        M[:, 0] = 5.0
+        return np.sum(M ** 2)
+    M = np.arange(1.0, 7.0).reshape(2, 3)
+    V = np.random.default_rng(0).standard_normal((2, 3))
+    value, tangent = course.jvp(f, M.copy(), V)
+    assert value == pytest.approx(float(f(M.copy())))
+    numeric = (f(M + 1e-6 * V) - f(M - 1e-6 * V)) / 2e-6
+    assert tangent == pytest.approx(numeric, rel=1e-6)
+
+
+def test_jacobian_is_taken_with_respect_to_its_argument_not_a_closure_parameter():
+    w = Tensor(np.array([10.0, 20.0, 30.0, 40.0]), requires_grad=True)
+    np.testing.assert_array_equal(course.jacobian(lambda x: w * x)(np.arange(1.0, 5.0)),
+                                  np.diag(w.value))
+    W = Tensor(np.ones((2, 2)), requires_grad=True)
+    np.testing.assert_array_equal(course.jacobian(lambda x: (W * np.sum(x)).ravel())(np.ones(4)),
+                                  np.ones((4, 4)))
+
+
+def _list_changed_later(x):
+    c = [1.0] * 4
+    total = 0.0
+    for i in range(2):
+        total = total + np.sum(x * c)
+        c[i] = 10.0  # the list the first product used
+    return total
+
+
+def _fill_from_a_tensor(x):
+    return np.sum(np.full_like(x, x[0]) * x)
+
+
+@pytest.mark.parametrize("f", [_list_changed_later, _fill_from_a_tensor])
+def test_lists_and_fill_values_are_followed(f):
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    value, g = course.value_and_grad(f)(x)
+    assert value == pytest.approx(float(f(x.copy())))
+    assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
+    _, tangent = course.jvp(f, x.copy(), np.ones(4))
+    assert tangent == pytest.approx(float(np.sum(g)))

@@ -34,6 +34,8 @@ SAME_VALUE = [
     lambda np_, x: np_.min(x, initial=-10.0),
     lambda np_, x: np_.max(x, axis=0, keepdims=True, initial=-1.0, where=MASK),
     lambda np_, x: np_.sum(x, initial=10.0),
+    lambda np_, x: np_.max(x[:, :0], axis=1, initial=0.5) + np_.sum(x),  # empty: initial
+    lambda np_, x: np_.min(x[:0], initial=2.0) * np_.sum(x),
     lambda np_, x: np_.sum(x, axis=1, where=MASK),
     lambda np_, x: np_.sum(x, 1, None, None, True),  # positional keywords
     lambda np_, x: np_.mean(x, axis=0, where=X > 0),
@@ -216,3 +218,31 @@ def test_float_power_computes_in_float64():
     x = np.array([4097.0], np.float32)
     value, g = course.value_and_grad(lambda x: np.sum(np.float_power(x, 2)))(x)
     assert value == 4097.0 ** 2 and g.dtype == np.float32 and g[0] == pytest.approx(8194.0)
+
+
+@pytest.mark.parametrize("a", [
+    np.array([[1.0, 2.0], [2.0, 4.0]]),                              # rank 1 of 2
+    np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]),   # rank 2 of 3
+    np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]]),   # rank 1 of 3: all zero
+    np.stack([np.eye(3), np.diag([1.0, 0.0, 2.0])]),                 # a stack, one singular
+])
+def test_det_gradient_at_singular_matrices_is_the_cofactor_matrix(a):
+    """det(a) inv(a).T is not defined there, but the derivative is (the cofactors)."""
+    g = course.grad(lambda m: np.sum(np.linalg.det(m)))(a.copy())
+    numeric = numeric_grad(lambda m: float(np.sum(np.linalg.det(m))), a.copy())
+    assert np.all(np.isfinite(g))
+    np.testing.assert_allclose(g, numeric, atol=1e-7)
+    _, tangent = course.jvp(lambda m: np.sum(np.linalg.det(m)), a.copy(), np.ones_like(a))
+    assert tangent == pytest.approx(float(np.sum(numeric)), abs=1e-7)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: np.sum(x, where=np.ones((2, 4), bool)),
+    lambda x: np.max(x, where=np.ones((2, 4), bool), initial=0.0),
+    lambda x: np.mean(x, where=np.ones((3,), bool)),
+])
+def test_a_where_mask_larger_than_the_operand_is_refused_as_numpy_does(call):
+    with pytest.raises(ValueError):
+        call(np.arange(1.0, 5.0))  # numpy itself
+    with pytest.raises(ValueError, match="does not broadcast"):
+        course.grad(call)(np.arange(1.0, 5.0))
