@@ -133,6 +133,26 @@ class ArrayLike(R.Traced):
     def __rmatmul__(self, other: Any) -> Any:
         return self._apply(R.matmul, (other, self), _NO_KWARGS)
 
+    # Floor division is piecewise constant (derivative 0 wherever it is defined), so its
+    # result is a constant, as np.floor's is; the remainder x - y floor(x / y) keeps the
+    # derivatives it has (1 for x, -floor(x / y) for y), numpy's value included.
+    def __floordiv__(self, other: Any) -> np.ndarray:
+        return np.floor_divide(self.value, _value(other))
+
+    def __rfloordiv__(self, other: Any) -> np.ndarray:
+        return np.floor_divide(_value(other), self.value)
+
+    def __mod__(self, other: Any) -> Any:
+        return self - other * np.floor_divide(self.value, _value(other))
+
+    def __rmod__(self, other: Any) -> Any:
+        return other - self * np.floor_divide(_value(other), self.value)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if ndigits is None:  # a Python int, like int(x)
+            return round(float(self._escape_number("round(x)")))
+        return np.round(self.value, ndigits)  # a constant, like np.round(x)
+
     def __neg__(self) -> Any:
         return self._apply(R.negative, (self,), _NO_KWARGS)
 

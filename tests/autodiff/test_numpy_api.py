@@ -246,3 +246,16 @@ def test_a_where_mask_larger_than_the_operand_is_refused_as_numpy_does(call):
         call(np.arange(1.0, 5.0))  # numpy itself
     with pytest.raises(ValueError, match="does not broadcast"):
         course.grad(call)(np.arange(1.0, 5.0))
+
+
+def test_floor_division_and_remainder_operators():
+    """x // y is piecewise constant (a constant result); x % y keeps its derivatives."""
+    def f(x):
+        return np.sum((x % 0.7) * x + (x // 0.5) * x + 3.1 % (x + 5.0))
+    x = np.array([0.33, 1.21, -0.95, 2.4])
+    value, g = course.value_and_grad(f)(x)
+    assert value == pytest.approx(float(f(x.copy())))
+    assert rel_error(g, numeric_grad(f, x.copy())) < 1e-6
+    assert round(Tensor(2.6)) == 3
+    with pytest.raises(course.autodiff.GraphEscapeError, match="round"):
+        course.grad(lambda x: round(x[0]) * x[1])(np.array([1.6, 2.0]))
