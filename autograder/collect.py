@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .course import Course, GraderError
 from .late import write_timestamp
-from .lms import Origin, identify
+from .lms import Origin, identify, students_named
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
@@ -101,6 +101,7 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
     for path, relative, refused, archive in _walk(src, unpacked):
+        relative = Path(_text(str(relative)))  # names are read as text from here on
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
                    _candidate(matcher, path, relative, archive, assignment, candidates))
@@ -108,17 +109,57 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
         if row is not None:
-            course.note(row.student, row.assignment if row.student != UNKNOWN else path.name,
+            course.note(row.student, row.assignment if row.student != UNKNOWN else relative.name,
                         row.reason, status)
             results.append(row)
+    for row in _same_folder_name_elsewhere(candidates):
+        course.note(row.student, Path(row.path).name, row.reason, status)
+        results.append(row)
     results += _latest_wins(course, matcher, candidates, status)
     course.save_status(status)
+    for row in results:
+        row.path = _text(row.path)
     return results
 
 
+def _text(name: str) -> str:
+    """A file name as printable text: bytes that are not UTF-8 (a zip from Windows unpacked by
+    another tool) become U+FFFD instead of breaking the report and the status file."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
+    """Refuse (and drop from ``candidates``) the files of a plain-layout student folder name
+    that occurs in several places (alice/notebooks/, bob/notebooks/): they may be different
+    students, and "latest wins" would silently grade one of them for all."""
+    places: dict[str, set[str]] = {}
+    for _, origin, _, _ in candidates:
+        if origin.lms == "folder" and origin.place:
+            places.setdefault(origin.student, set()).add(origin.place)
+    clash = {student: sorted(p) for student, p in places.items() if len(p) > 1}
+    if not clash:
+        return []
+    rows, kept = [], []
+    for item in candidates:
+        path, origin, _, _ = item
+        if origin.lms == "folder" and origin.student in clash:
+            where = clash[origin.student]
+            rows.append(Collected(
+                str(path), UNKNOWN, UNKNOWN,
+                f"the folder name '{origin.student}' stands for a student in {len(where)} places "
+                f"({', '.join(where[:3])}{', ...' if len(where) > 3 else ''}): not taken, since "
+                f"they may be different students. Give collect the folder whose subfolders are "
+                f"named by student (or move the notebooks up into them)", origin.record()))
+        else:
+            kept.append(item)
+    candidates[:] = kept
+    return rows
+
+
 def _walk(src: Path, unpacked: Path):
-    """(file, path relative to the download, why it is refused or "", index of the archive in
-    that path or None) for every file, inside zip archives too."""
+    """(file, path relative to the download, why it is refused or "", None or the index of the
+    archive in that path and the students its members' names speak for) for every file, inside
+    zip archives too."""
     for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(src)
         if path.is_symlink():
@@ -127,21 +168,28 @@ def _walk(src: Path, unpacked: Path):
             # Its own folder (x.zip and x.ZIP, or x.zip beside a folder x/, must not share one)
             target = unpacked / relative.parent / f"{relative.name}.unpacked"
             try:
-                _unzip(path, target)
+                skipped = _unzip(path, target)
             except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
                 yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})", None
                 continue
+            for member, size in skipped:
+                yield (path / member, relative / member,
+                       f"{size >> 20} MB in the archive is too large for a notebook: not unpacked",
+                       None)
             # Members keep the archive's place in the download: whose files they are is read
             # from the archive's own name and folders first (lms.identify).
             stem = relative.with_suffix("")
-            for inner in sorted(p for p in target.rglob("*") if p.is_file()):
-                yield inner, stem / inner.relative_to(target), "", len(stem.parts) - 1
+            members = sorted(p for p in target.rglob("*") if p.is_file())
+            inside = students_named(m.relative_to(target) for m in members)
+            for inner in members:
+                yield inner, stem / inner.relative_to(target), "", (len(stem.parts) - 1, inside)
         else:
             yield path, relative, "", None
 
 
-def _unzip(archive: Path, target: Path) -> None:
-    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded."""
+def _unzip(archive: Path, target: Path) -> list[tuple[str, int]]:
+    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded.
+    Returns the (name, size) of the members too large to be notebooks, which are not unpacked."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -151,7 +199,10 @@ def _unzip(archive: Path, target: Path) -> None:
         if len(members) > MAX_ARCHIVE_FILES:
             raise GraderError(f"{archive.name} holds {len(members)} files (at most "
                               f"{MAX_ARCHIVE_FILES} are unpacked)")
+        for member in members:  # a zip made on Windows may separate folders with '\\'
+            member.filename = member.filename.replace("\\", "/")
         # A member larger than any notebook is not unpacked at all (a zip bomb fills no disk).
+        skipped = [(m.filename, m.file_size) for m in members if m.file_size > MAX_NOTEBOOK_BYTES]
         members = [m for m in members if m.file_size <= MAX_NOTEBOOK_BYTES]
         if sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
             raise GraderError(f"{archive.name} unpacks to more than {MAX_ARCHIVE_BYTES >> 30} GB")
@@ -163,20 +214,21 @@ def _unzip(archive: Path, target: Path) -> None:
             destination.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(member) as source, open(destination, "wb") as out:
                 shutil.copyfileobj(source, out)
+    return skipped
 
 
-def _candidate(matcher: Matcher, path: Path, relative: Path, archive: int | None,
+def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | None,
                assignment: str | None, candidates: list) -> Collected | None:
     """Queue one downloaded file as a candidate submission, or say why it is not one."""
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
-    origin = identify(relative, archive)
+    origin = identify(relative, *(archive or (None,)))
     if path.suffix.lower() != ".ipynb":
         if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such
         student = UNKNOWN if isinstance(origin, str) else origin.student
-        return Collected(str(path), student, UNKNOWN, f"'{path.name}' is not a notebook (.ipynb): ignored")
+        return Collected(str(path), student, UNKNOWN, f"'{relative.name}' is not a notebook (.ipynb): ignored")
     if isinstance(origin, str):
         return Collected(str(path), UNKNOWN, UNKNOWN, origin)
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -185,6 +237,11 @@ def _candidate(matcher: Matcher, path: Path, relative: Path, archive: int | None
     found, how = match(matcher, path, origin.name)
     if found is None and assignment is not None:
         found, how = assignment, "--assignment"
+    elif found is not None and assignment is not None and found != assignment:
+        return Collected(str(path), origin.student, UNKNOWN,
+                         f"'{origin.name}' is {found} (by its {how}), but this is a download of "
+                         f"{assignment} (--assignment): not taken; collect {found}'s own "
+                         f"download for it", origin.record())
     if found is None:
         readable = grade_ids(path) is not None
         reason = (f"'{origin.name}' matches no assignment (expected one of "
@@ -221,6 +278,21 @@ def _place(course: Course, student: str, assignment: str, group: list,
     group.sort(key=lambda item: (item[2].submitted, item[2].order, item[0]))
     index, path, origin, how = group[-1]
     target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+    key = f"{student}/{assignment}"
+    before = status.get(key, {}).get("origin")
+    notes = []
+    if before is not None and target.is_file() and target.read_bytes() != path.read_bytes():
+        # Collected before from another download: the later submission wins across downloads
+        # too, and either way a row says so.
+        when = before.get("submitted", "")
+        if origin.submitted and when and origin.submitted < when:
+            reason = (f"older ({origin.submitted}) than the submission of {student} for "
+                      f"{assignment} collected before ('{before.get('file', '?')}', {when}): "
+                      f"not taken (latest wins)")
+            course.note(student, assignment, reason, status)
+            return [Collected(str(p), student, UNKNOWN, reason, o.record()) for _, p, o, _ in group]
+        notes.append(f"replaces the different submission collected before "
+                     f"('{before.get('file', '?')}'{', ' + when if when else ''})")
     target.parent.mkdir(parents=True, exist_ok=True)
     if path.resolve() != target.resolve():
         shutil.copyfile(path, target)
@@ -228,7 +300,6 @@ def _place(course: Course, student: str, assignment: str, group: list,
     (target.parent / "timestamp.txt").unlink(missing_ok=True)
     if origin.submitted:
         write_timestamp(target.parent, origin.submitted)
-    notes = []
     if origin.name != target.name:
         notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")
     if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
@@ -236,14 +307,15 @@ def _place(course: Course, student: str, assignment: str, group: list,
     older = group[:-1]
     if older:
         notes.append(f"{len(older)} earlier submission(s) not graded (latest wins): "
-                     + ", ".join(f"'{p.name}'" for _, p, _, _ in older))
-    entry = status.setdefault(f"{student}/{assignment}", {"collect": [], "grade": []})
-    entry["collect"] = [n for n in entry["collect"] if "latest wins" not in n]  # a re-collect
+                     + ", ".join(f"'{_text(p.name)}'" for _, p, _, _ in older))
+    entry = status.setdefault(key, {"collect": [], "grade": []})
+    entry["collect"] = [n for n in entry["collect"]  # a re-collect
+                        if "latest wins" not in n and "collected before" not in n]
     for note in notes:
         course.note(student, assignment, note, status)
     entry["origin"] = origin.record()
     results.append(Collected(str(path), student, assignment, "; ".join(notes), origin.record()))
-    newest = path.name
+    newest = _text(path.name)
     for _, old_path, old_origin, _ in older:
         same = old_path.read_bytes() == path.read_bytes()
         results.append(Collected(

@@ -19,15 +19,26 @@ submission. Conventions, as the LMSs write them:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
+from typing import Iterable
 
 MOODLE_DIR = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
-CANVAS_FILE = re.compile(r"^(?P<name>[a-z][a-z0-9]*?)(?P<late>_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$",
+# Moodle's download without a folder per student: the same prefix on every file.
+MOODLE_FILE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.+)$")
+# Canvas keeps letters of any script and underscores in the name: the first _<id>_<id>_ ends it.
+CANVAS_FILE = re.compile(r"^(?P<name>[^\W\d_][\w]*?)(?P<late>_late)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
-BLACKBOARD_FILE = re.compile(r"^(?P<assignment>.+?)_(?P<user>[A-Za-z0-9.\-]+)_attempt_"
-                             r"(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.+)|\.txt)$")
+# Canvas with anonymous grading: anon_<anonymous id>_<attachment id>_<file>, LATE_ in front.
+CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<aid>[A-Za-z0-9]+)_(?P<sid>\d+)_(?P<file>.+)$",
+                         re.IGNORECASE)
+# Blackboard: the first _attempt_<time> ends <assignment>_<user> (what follows is the student's
+# own file name, which must not be able to move it); the user is the part after the last '_'.
+BLACKBOARD_ATTEMPT = re.compile(r"_attempt_(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})"
+                                r"(?:_(?P<file>.+)|\.txt)$")
+BLACKBOARD_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.@\-]*$")
 PLAIN_FILE = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file>.+)$")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 
@@ -44,6 +55,7 @@ class Origin:
     submitted: str = ""     # ISO time of the submission, when the LMS wrote it into the name
     late: bool | None = None  # the LMS's own late marker (Canvas), when it has one
     order: tuple = field(default_factory=tuple)  # larger = submitted later (resubmissions)
+    place: str = ""         # a plain layout's student folder, as a path in the download
 
     def record(self) -> dict:
         """What the course status keeps about the submission (for reports and LMS exports)."""
@@ -53,15 +65,44 @@ class Origin:
 
 
 def slug(text: str) -> str:
-    """``Jane Doe`` -> ``jane-doe``: a name usable in a student id (letters and digits kept)."""
-    words = re.findall(r"[A-Za-z0-9]+", text.lower())
+    """``Jane Doe`` -> ``jane-doe``, ``García`` -> ``garcia``: a name usable in a student id
+    (letters and digits kept, accents dropped)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", plain.lower())
     return "-".join(words) or "student"
 
 
-def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
+def _blackboard(part: str) -> dict | None:
+    """The fields of a Blackboard file name (assignment, user, time, file), or None."""
+    found = BLACKBOARD_ATTEMPT.search(part)
+    if found is None or found.start() == 0:
+        return None
+    prefix = part[:found.start()]
+    assignment, _, user = prefix.rpartition("_")
+    return {"assignment": assignment, "user": user, "time": found["time"], "file": found["file"],
+            "at": found.start()}
+
+
+def _canvas(part: str) -> dict | None:
+    """The fields of a Canvas file name (student, id, late marker, attachment, file), or None."""
+    anon = CANVAS_ANON.match(part)
+    if anon:
+        return {"student": f"anon-{anon['aid'].lower()}", "id": anon["aid"], "name": "",
+                "late": bool(anon["late"]), "sid": anon["sid"], "file": anon["file"]}
+    canvas = CANVAS_FILE.match(part)
+    if canvas:
+        return {"student": f"{slug(canvas['name'])}-{canvas['uid']}", "id": canvas["uid"],
+                "name": canvas["name"], "late": bool(canvas["late"]), "sid": canvas["sid"],
+                "file": canvas["file"]}
+    return None
+
+
+def identify(relative: PurePath, archive: int | None = None,
+             inside: Iterable[str] = ()) -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
     submission. ``archive`` is the index in ``relative.parts`` of the zip archive (its name
-    without ``.zip``) the file was unpacked from, if any.
+    without ``.zip``) the file was unpacked from, if any, and ``inside`` the students that the
+    names of the archive's members speak for (:func:`students_named`).
 
     The outermost name that says whose a file is wins: a student who uploads an archive (or a
     folder) holding files named like another student's submissions hands in their own files,
@@ -77,28 +118,43 @@ def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
                   and STUDENT_ID.match(parts[i])), None)
     for i, part in enumerate(parts):
         named = i == last or i == archive  # file names, and an uploaded archive's name
-        moodle = MOODLE_DIR.match(part)
-        canvas = CANVAS_FILE.match(part) if named else None
-        blackboard = BLACKBOARD_FILE.match(part) if named else None
+        moodle = MOODLE_DIR.match(part) if i < last else MOODLE_FILE.match(part)
+        canvas = _canvas(part) if named and not moodle else None
+        blackboard = _blackboard(part) if named and not moodle else None
+        if canvas and blackboard:
+            # Both read into the name (Lab_3_20231234_attempt_..., or a Canvas upload whose own
+            # name holds _attempt_<time>): the LMS's part comes first, and Blackboard's only
+            # directly follows <name>_<id>_<id> when the id is its username.
+            if blackboard["at"] == len(part) - len(canvas["file"]) - 1:
+                canvas = None
+            else:
+                blackboard = None
         if owner is not None and i > owner and (moodle or canvas or blackboard):
             return (f"named like an LMS's submission of someone ('{part}') inside the folder "
                     f"'{parts[owner]}': not taken (a student's files cannot speak for another "
                     f"student). If this is an LMS download, give collect the folder that holds "
                     f"its files")
-        if moodle and i < last:
+        mine = (canvas or {}).get("student") or (blackboard or {}).get("user")
+        if i == archive and mine and len(set(inside) - {mine}) > 1:
+            return (f"the archive '{part}' is named like one student's LMS submission but holds "
+                    f"files named like the LMS submissions of {len(set(inside) - {mine})} other "
+                    f"students: not taken, since it cannot be told whether it is a whole-class "
+                    f"download or a student's upload of other students' files. If it is the "
+                    f"class's download, unpack it (or rename it) and collect again")
+        if moodle:
             if moodle["plugin"] != "file":
                 return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
                         f"(participant {moodle['id']}): not an uploaded file")
-            return Origin(f"{slug(moodle['name'])}-{moodle['id']}", name, "moodle",
+            uploaded = moodle["file"] if i == last else name
+            return Origin(f"{slug(moodle['name'])}-{moodle['id']}", uploaded, "moodle",
                           moodle["id"], moodle["name"])
         if canvas:  # specific enough to win over the folder it sits in
             uploaded = _without_copy_number(canvas["file"]) if i == last else name
-            return Origin(f"{canvas['name'].lower()}-{canvas['uid']}", uploaded, "canvas",
-                          canvas["uid"], canvas["name"], late=bool(canvas["late"]),
-                          order=(int(canvas["sid"]),))
+            return Origin(canvas["student"], uploaded, "canvas", canvas["id"], canvas["name"],
+                          late=canvas["late"], order=(int(canvas["sid"]),))
         if blackboard:
             when = datetime.strptime(blackboard["time"], "%Y-%m-%d-%H-%M-%S")
-            if not STUDENT_ID.match(blackboard["user"]):
+            if not BLACKBOARD_USER.match(blackboard["user"]):
                 return f"'{blackboard['user']}' in '{part}' cannot be a student id: not taken"
             if not 1990 <= when.year <= 2100:
                 return f"the attempt time in '{part}' ({when.year}) is not plausible: not taken"
@@ -109,20 +165,44 @@ def identify(relative: PurePath, archive: int | None = None) -> Origin | str:
                 return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
                         f"submission itself is the file with the same prefix")
             uploaded = blackboard["file"] if i == last else name
-            return Origin(blackboard["user"], uploaded, "blackboard", blackboard["user"],
+            student = re.sub(r"[^A-Za-z0-9.\-]", "-", blackboard["user"])  # e-mail names
+            return Origin(student, uploaded, "blackboard", blackboard["user"],
                           submitted=time, order=(time,))
     folders = [i for i in range(last) if i != archive]
     outside = [i for i in folders if archive is None or i < archive]
     if folders:
-        student = parts[(outside or folders)[-1]]
+        at = (outside or folders)[-1]
+        student = parts[at]
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "
                     f"'.' and '-' only); rename the folder")
-        return Origin(student, name, "folder")
+        return Origin(student, name, "folder", place="/".join(parts[:at + 1]))
     plain = PLAIN_FILE.match(name)
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+def students_named(members: Iterable[PurePath]) -> set[str]:
+    """The students whom LMS-style names of an archive's members (files and folders) name."""
+    found = set()
+    for member in members:
+        for j, part in enumerate(member.parts):
+            student = _lms_student(part, j == len(member.parts) - 1)
+            if student:
+                found.add(student)
+    return found
+
+
+def _lms_student(part: str, is_file: bool) -> str | None:
+    """Whom an LMS-style name says a file (or folder) is from, or None."""
+    moodle = (MOODLE_FILE if is_file else MOODLE_DIR).match(part)
+    if moodle:
+        return f"{slug(moodle['name'])}-{moodle['id']}"
+    if not is_file:
+        return None
+    canvas, blackboard = _canvas(part), _blackboard(part)
+    return (canvas or {}).get("student") or (blackboard or {}).get("user")
 
 
 def _without_copy_number(name: str) -> str:

@@ -189,6 +189,117 @@ def test_plain_folders_do_not_speak_for_other_students(course, released, tmp_pat
     assert len(refused) == 3 and all("not taken" in r.reason for r in refused), refused
 
 
+def _placed(course, student, nb):
+    path = course.root / "submitted" / student / nb / f"{nb}.ipynb"
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+def test_names_as_the_lmss_write_them_today(course, released, tmp_path):
+    """Underscores, e-mail addresses, accents and other scripts in names, anonymous grading,
+    Moodle's download without folders, a Windows zip: each student is told apart and keeps
+    their own id; a Blackboard name cannot be moved by the file name the student chose."""
+    _, nbs = released
+    blank, done = nbs[A]
+    d = tmp_path / "downloads"
+    _write(d / f"HW3_victim_attempt_2026-10-01-13-45-12_{A}.ipynb", done)
+    _write(d / f"HW3_evil@uni.edu_attempt_2026-10-01-14-00-00_x_victim_attempt_2099-01-01-00-00-00_{A}.ipynb", blank)
+    _write(d / f"Lab_3_20231234_attempt_2026-10-01-13-45-12_{A}.ipynb", done)
+    _write(d / f"Lab_3_20239999_attempt_2026-10-01-13-45-12_{A}.ipynb", blank)
+    _write(d / f"anon_3c7Zb_670001_{A}.ipynb", done)
+    _write(d / f"anon_Qx81k_670002_{A}.ipynb", blank)
+    _write(d / f"LATE_anon_Pp2aa_670003_{A}.ipynb", done)
+    _write(d / f"de_la_cruzmaria_22222_670004_{A}.ipynb", done)
+    _write(d / f"de_la_cruzjuan_33333_670005_{A}.ipynb", blank)
+    _write(d / f"garcíajosé_44444_670006_{A}.ipynb", done)
+    _write(d / f"李明_55555_670007_{A}.ipynb", done)
+    _write(d / f"Jane Doe_12345_assignsubmission_file_{A}.ipynb", done)
+    with zipfile.ZipFile(d / "windows.zip", "w") as zf:
+        zf.writestr(f"Ann Lee_777_assignsubmission_file_\\{A}.ipynb", nbformat.writes(done))
+    results = collect(course, d)
+    expected = {"victim": done, "evil-uni.edu": blank, "20231234": done, "20239999": blank,
+                "anon-3c7zb": done, "anon-qx81k": blank, "anon-pp2aa": done,
+                "de-la-cruzmaria-22222": done, "de-la-cruzjuan-33333": blank,
+                "garciajose-44444": done, "student-55555": done, "jane-doe-12345": done,
+                "ann-lee-777": done}
+    for student, nb in expected.items():
+        assert _placed(course, student, A) == nb, student
+    assert not [r for r in results if "latest wins" in r.reason]  # nobody replaced anybody
+    status = _status(course)
+    assert status[f"victim/{A}"]["origin"]["submitted"] == "2026-10-01T13:45:12"
+    assert status[f"evil-uni.edu/{A}"]["origin"]["lms_id"] == "evil@uni.edu"
+    assert status[f"anon-pp2aa/{A}"]["origin"]["late"] is True
+    assert status[f"jane-doe-12345/{A}"]["origin"]["lms"] == "moodle"
+
+
+def test_one_folder_name_in_several_places_is_not_one_student(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _write(d / "alice" / "notebooks" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "bob" / "notebooks" / f"{A}.ipynb", nbs[A][0])
+    _write(d / "carol" / f"{A}.ipynb", nbs[A][1])
+    results = collect(course, d)
+    refused = [r for r in results if "in 2 places" in r.reason]
+    assert len(refused) == 2 and not (course.root / "submitted" / "notebooks").exists()
+    assert "alice/notebooks, bob/notebooks" in refused[0].reason
+    assert _placed(course, "carol", A) == nbs[A][1]
+
+
+def test_a_class_archive_named_like_a_submission_is_refused_not_given_to_one(course, released,
+                                                                           tmp_path):
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / "gradebook_202610_12345_Homework 3_2026-10-05-10-00-00.zip",
+         {f"HW3_alice_attempt_2026-10-01-13-45-12_{A}.ipynb": nbs[A][1],
+          f"HW3_bob_attempt_2026-10-01-14-45-12_{A}.ipynb": nbs[A][0]})
+    results = collect(course, d)
+    assert len(results) == 2 and all("whole-class download" in r.reason for r in results)
+    assert not (course.root / "submitted").exists() or not any((course.root / "submitted").iterdir())
+
+
+def test_a_later_collect_never_replaces_silently(course, released, tmp_path):
+    """Submissions collected before are compared with the new ones: an older attempt from
+    another download is not taken, a newer one replaces it with a row saying so, and with
+    --assignment a notebook of another assignment is not taken at all."""
+    _, nbs = released
+    first, second, third = tmp_path / "d1", tmp_path / "d2", tmp_path / "d3"
+    _write(first / f"HW1_jdoe_attempt_2026-10-02-09-00-00_{A}.ipynb", nbs[A][1])
+    collect(course, first)
+    _write(second / f"HW1_jdoe_attempt_2026-10-01-09-00-00_{A}.ipynb", nbs[A][0])
+    rows = collect(course, second)
+    assert _placed(course, "jdoe", A) == nbs[A][1]
+    assert "older" in rows[0].reason and "collected before" in rows[0].reason
+    _write(third / f"HW2_jdoe_attempt_2026-10-20-09-00-00_{A}.ipynb", nbs[A][0])
+    _write(third / f"HW2_jdoe_attempt_2026-10-20-09-00-00_{B}.ipynb", nbs[B][1])
+    rows = collect(course, third, assignment=B)
+    assert _placed(course, "jdoe", A) == nbs[A][1]  # HW1 kept: this is HW2's download
+    assert [r for r in rows if "--assignment" in r.reason]
+    assert _placed(course, "jdoe", B) == nbs[B][1]
+    rows = collect(course, third)  # without --assignment: the newer one replaces, with a row
+    assert _placed(course, "jdoe", A) == nbs[A][0]
+    assert [r for r in rows if "replaces the different submission collected before" in r.reason]
+
+
+def test_large_members_and_names_that_are_not_utf8_get_a_row(course, released, tmp_path):
+    import os
+    _, nbs = released
+    d = tmp_path / "downloads"
+    with zipfile.ZipFile(d.parent / "class.zip", "w") as zf:
+        zf.writestr(f"alice/{A}.ipynb", "x" * (51 << 20))
+        zf.writestr(f"bob/{A}.ipynb", nbformat.writes(nbs[A][1]))
+    d.mkdir()
+    (d.parent / "class.zip").rename(d / "class.zip")
+    odd = os.fsdecode(b"Jos\xe9 Garc\xeda_12345_assignsubmission_file_")
+    _write(d / odd / f"{A}.ipynb", nbs[A][1])
+    _write(d / odd / os.fsdecode(b"notes \xe9t\xe9.ipynb"), nbs[A][1])
+    results = collect(course, d)
+    big = [r for r in results if "too large" in r.reason]
+    assert len(big) == 1 and big[0].path.endswith(f"alice/{A}.ipynb")
+    assert _placed(course, "bob", A) == nbs[A][1]
+    assert _placed(course, "jos-garca-12345", A) == nbs[A][1]
+    json.dumps([r.__dict__ for r in results], ensure_ascii=False).encode("utf-8")  # printable
+    (course.root / "autograder_status.json").read_text(encoding="utf-8")
+
+
 def test_broken_or_hostile_archives_cost_nothing_and_stop_nothing(course, released, tmp_path):
     _, nbs = released
     downloads = tmp_path / "downloads"
