@@ -148,6 +148,20 @@ class ArrayLike(R.Traced):
     def __rmod__(self, other: Any) -> Any:
         return other - self * np.floor_divide(_value(other), self.value)
 
+    def __divmod__(self, other: Any) -> tuple:
+        return self // other, self % other
+
+    def __rdivmod__(self, other: Any) -> tuple:
+        return other // self, other % self
+
+    def __imod__(self, other: Any) -> Any:  # in place, as numpy: y -= y's multiple of other
+        return self.__isub__(other * np.floor_divide(self.value, _value(other)))
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        raise TypeError(f"y //= ... would turn y in place into a step function of its old "
+                        f"value (derivative 0): write q = y // ... for that constant and keep y, "
+                        f"or y = y - y % ... for the multiple below y.")
+
     def __round__(self, ndigits: int | None = None) -> Any:
         if ndigits is None:  # a Python int, like int(x)
             return round(float(self._escape_number("round(x)")))
@@ -301,6 +315,8 @@ class ArrayLike(R.Traced):
                             f"assign the result instead: a = a + b, or a = {name}(a, b).")
         if ufunc in F.NONDIFFERENTIABLE_UFUNCS:
             return ufunc(*(_value(x) for x in inputs), **kwargs)
+        if ufunc is np.remainder and len(inputs) == 2 and not kwargs:  # np.mod too
+            return inputs[0] - inputs[1] * np.floor_divide(*(_value(x) for x in inputs))
         if prim is not None:
             raise TypeError(f"{name} on {type(self).__name__} does not take the keyword "
                             f"arguments {sorted(kwargs)}.")

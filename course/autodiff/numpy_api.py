@@ -329,6 +329,18 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     return R.identity(R.broadcast_to(fill, shape=like.shape))  # a copy, as numpy's is
 
 
+def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    """Writing a Tensor into a numpy array (also numpy's own np.full_like(array, x)) leaves
+    the graph: the same rule as array[...] = x."""
+    if isinstance(dst, ArrayLike):
+        raise TypeError("numpy.copyto into a Tensor would change it in place behind the "
+                        "engine's back; build a new one (np.where(mask, new, x)).")
+    if isinstance(src, ArrayLike):
+        src = src._escape_array("np.copyto(array, x) (also np.full_like(array, x) and "
+                                "array[...] = x)")
+    np.copyto(dst, src, casting=casting, where=_value(where))
+
+
 def flip(m: Any, axis: Any = None) -> Any:
     return R.flip(m, axis=_axis(axis))
 
@@ -475,6 +487,7 @@ UFUNCS: dict[np.ufunc, R.Primitive] = {
 NONDIFFERENTIABLE_UFUNCS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.sign,
     np.floor, np.ceil, np.rint, np.trunc, np.isnan, np.isinf, np.isfinite, np.signbit,
+    np.floor_divide,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
 }
 
@@ -484,7 +497,8 @@ FUNCTIONS: dict[Callable, Callable[..., Any]] = {
     np.dot: dot, np.outer: outer, np.einsum: einsum,
     np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.swapaxes: swapaxes,
     np.moveaxis: moveaxis, np.squeeze: squeeze, np.expand_dims: expand_dims,
-    np.broadcast_to: broadcast_to, np.copy: copy, np.full_like: full_like, np.flip: flip, np.tile: tile, np.pad: pad,
+    np.broadcast_to: broadcast_to, np.copy: copy, np.full_like: full_like, np.flip: flip,
+    np.copyto: copyto, np.tile: tile, np.pad: pad,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.split: split, np.where: where, np.clip: clip,
     np.linalg.norm: norm, np.linalg.inv: inv, np.linalg.det: det, np.linalg.solve: solve,

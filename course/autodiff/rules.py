@@ -594,10 +594,26 @@ def _cofactors(a: Any, ans: Any) -> Any:
     cofactors are det(U) det(Vh) U diag(prod of the other s) Vh. A derivative being
     differentiated (Tensors) keeps the formula with inv, whose rules exist."""
     if isinstance(a, Traced):
-        return ans[..., None, None] * _swap(np.linalg.inv(a))
+        return _cofactors_by_minors(a)
     u, s, vh = np.linalg.svd(a)
     sign = np.linalg.det(u) * np.linalg.det(vh)
     return sign[..., None, None] * ((u * _others_product(s, -1)[..., None, :]) @ vh)
+
+
+def _cofactors_by_minors(a: Any) -> Any:
+    """(-1)^(i+j) det(a without row i and column j), from det's own rule: a derivative that is
+    itself differentiated, right at singular matrices too (det * inv is not). n^2 determinants
+    of size n - 1: fine for the small matrices a course differentiates twice."""
+    n = _shape(a)[-1]
+    if n == 1:
+        return np.ones(_shape(a))
+    idx = np.arange(n)
+    rows = []
+    for i in range(n):
+        kept_rows = a[..., idx[idx != i], :]
+        rows.append(np.stack([(-1) ** (i + j) * np.linalg.det(kept_rows[..., idx[idx != j]])
+                              for j in range(n)], axis=-1))
+    return np.stack(rows, axis=-2)
 
 
 det = defprim("det", np.linalg.det,

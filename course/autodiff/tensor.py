@@ -201,6 +201,10 @@ class Tensor(ArrayLike):
         if not inputs or not _GradMode.enabled:
             t.requires_grad = False
             t._prim = None
+            if prim.name in _MAY_VIEW and isinstance(args[0], Tensor) and \
+                    isinstance(out, np.ndarray) and out.base is not None and \
+                    np.may_share_memory(out, values[0]):
+                _add_view(args[0], t)  # a view the engine does not record (see _in_place)
             return t
         t.requires_grad = True
         t._prim = prim
@@ -280,9 +284,15 @@ class Tensor(ArrayLike):
                 f"array it came from too, which the engine cannot record. Build the new array "
                 f"instead, e.g. with np.concatenate, np.stack or np.where, or compute a new "
                 f"Tensor (y = y {op[:-1]} ...) and use it.")
+        views = [ref() for ref in getattr(self, "_views", ())]
+        if any(v is not None and v._prim is None for v in views):
+            raise RuntimeError(
+                f"x {op} ... would change a Tensor that has a view made under no_grad or from a "
+                f"constant (h = x[:2] there): numpy would change the view too, which the engine "
+                f"cannot follow for a view it did not record. Take the view after the change, "
+                f"or write x = x {op[:-1]} ... for a new value.")
         old = _copy_node(self, _new(Tensor))
-        if other is self:  # y *= y
-            other = old
+        other = _seen_from(other, self, old)  # y *= y, Y -= Y[0]: the value before the change
         stamp = _Changes.last = next(_SEQUENCE)
         out = prim(old, other)
         _same_shape(op, shape, out.shape)
@@ -464,6 +474,21 @@ def _keep_old(t: Tensor, stamp: int, old: Tensor) -> None:
         history.append((stamp, old))
 
 
+def _seen_from(other: Any, t: Tensor, old: Tensor) -> Any:
+    """``other`` as it was before ``t`` changed to the node of an in-place operation: ``t``
+    itself or a chain of views of ``t`` (``Y -= Y[0]``) is taken from ``old``, the node ``t``
+    was, so that the new node does not refer to a view that is about to follow it."""
+    if other is t:
+        return old
+    if not isinstance(other, Tensor) or other._prim is None or other._args is None \
+            or other._prim.name not in _MAY_VIEW or not isinstance(other._args[0], Tensor):
+        return other
+    base = _seen_from(other._args[0], t, old)
+    if base is other._args[0]:
+        return other
+    return other._prim(base, *other._args[1:], **other._kwargs)
+
+
 def _add_view(base: Tensor, view: Tensor) -> None:
     views = getattr(base, "_views", None)
     if views is None:
@@ -481,7 +506,7 @@ def _rebase_views(t: Tensor, stamp: int) -> None:
     t._views = []
     for ref in views:
         v = ref()
-        if v is None or v._args is None or v._args[0] is not t:
+        if v is None or v._prim is None or v._args is None or v._args[0] is not t:
             continue
         old = _copy_node(v, _new(Tensor))
         new = v._prim(t, *v._args[1:], **v._kwargs)

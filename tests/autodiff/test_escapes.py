@@ -552,3 +552,71 @@ def test_lists_and_fill_values_are_followed(f):
     assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
     _, tangent = course.jvp(f, x.copy(), np.ones(4))
     assert tangent == pytest.approx(float(np.sum(g)))
+
+
+def _minus_own_row(x):
+    Y = x.reshape(2, 2) * 1.0
+    Y -= Y[0]  # the right side is a view of the left one
+    return np.sum(Y ** 2)
+
+
+def _plus_own_reverse(x):
+    y = x * 1.0
+    y += y[::-1]
+    return np.sum(y ** 3)
+
+
+def _times_own_transpose(x):
+    Y = x.reshape(2, 2) * 1.0
+    Y *= Y.T
+    t = Y.T
+    Y @= t
+    return np.sum(Y ** 2)
+
+
+def _remainder_in_place(x):
+    y = x * 1.0
+    z, h = y, y[:2]
+    y %= 1.0  # numpy: z and h see it
+    return np.sum(z ** 3) + np.sum(h ** 2) + np.sum(np.mod(x, 0.7)) + np.sum(divmod(x, 0.5)[1])
+
+
+@pytest.mark.parametrize("f", [_minus_own_row, _plus_own_reverse, _times_own_transpose,
+                               _remainder_in_place])
+def test_in_place_with_a_view_of_itself_on_the_right(f):
+    x = np.array([0.3, 1.7, -0.4, 2.2])
+    value, g = course.value_and_grad(f)(x)
+    assert value == pytest.approx(float(f(x.copy())))
+    assert rel_error(g, numeric_grad(lambda v: float(f(v.copy())), x.copy())) < 1e-6
+    h = course.hvp(f)(x, np.ones(4))  # grad of grad through it finishes, and is right
+    e = 1e-5
+    fd = (course.grad(f)(x + e) - course.grad(f)(x - e)) / (2 * e)
+    np.testing.assert_allclose(h, fd, atol=1e-4)
+
+
+def _view_under_no_grad(x):
+    y = x * 1.0
+    with course.no_grad():
+        h = y[:2]
+    y *= x
+    return np.sum(h * x[:2])
+
+
+def _view_of_a_constant(x):
+    y = Tensor(np.zeros(4))
+    h = y[:2]
+    y += x
+    return np.sum(h * x[:2])
+
+
+@pytest.mark.parametrize("f", [_view_under_no_grad, _view_of_a_constant])
+def test_in_place_refuses_when_an_unrecorded_view_would_go_stale(f):
+    with pytest.raises(RuntimeError, match="view made under no_grad or from a constant"):
+        course.grad(f)(np.array([0.3, 1.7, -0.4, 2.2]))
+
+
+def test_floor_division_in_place_says_what_to_write_and_copyto_is_an_escape():
+    with pytest.raises(TypeError, match="y //="):
+        course.grad(lambda x: np.sum(x.__mul__(1.0).__ifloordiv__(2.0)))(np.ones(3))
+    with pytest.raises(GraphEscapeError, match="np.full_like"):
+        course.grad(lambda x: np.sum(np.full_like(np.zeros(3), x[1])))(np.ones(3))

@@ -259,3 +259,15 @@ def test_floor_division_and_remainder_operators():
     assert round(Tensor(2.6)) == 3
     with pytest.raises(course.autodiff.GraphEscapeError, match="round"):
         course.grad(lambda x: round(x[0]) * x[1])(np.array([1.6, 2.0]))
+
+
+def test_second_derivative_of_det_is_right_at_singular_matrices():
+    """The cofactors are quadratic in a 3x3 matrix, so a central difference of the gradient
+    is exact; det * inv(a).T is not even defined there (or is rounding noise nearby)."""
+    near = np.outer([1, 2, 3], [0.5, -1, 2.0]) + np.outer([0, 1, 1], [1, 1, 0.0])  # det ~ 1e-15
+    exact = np.array([[1.0, 2, 3], [4, 5, 6], [7, 8, 9]])
+    for a in (near, exact):
+        v = np.random.default_rng(0).standard_normal((3, 3))
+        h = course.hvp(np.linalg.det)(a, v)
+        fd = (course.grad(np.linalg.det)(a + v) - course.grad(np.linalg.det)(a - v)) / 2
+        np.testing.assert_allclose(h, fd, atol=1e-9)
