@@ -139,10 +139,17 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
     clash = {student: sorted(p) for student, p in places.items() if len(p) > 1}
     if not clash:
         return []
+    # One place nearer the top than the others is taken as the student's own (alice/ beside
+    # bob/alice/: bob must not get alice's work refused by naming a folder after her).
+    own = {}
+    for student, where in clash.items():
+        depths = sorted(w.count("/") for w in where)
+        if depths[0] < depths[1]:
+            own[student] = next(w for w in where if w.count("/") == depths[0])
     rows, kept = [], []
     for item in candidates:
         path, origin, _, _ = item
-        if origin.lms == "folder" and origin.student in clash:
+        if origin.lms == "folder" and origin.student in clash and own.get(origin.student) != origin.place:
             where = clash[origin.student]
             rows.append(Collected(
                 str(path), UNKNOWN, UNKNOWN,
@@ -237,6 +244,9 @@ def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | No
     found, how = match(matcher, path, origin.name)
     if found is None and assignment is not None:
         found, how = assignment, "--assignment"
+    elif found is not None and assignment is not None and found != assignment \
+            and matcher.by_content(path) == assignment:
+        found, how = assignment, "content"  # named like another assignment, but it is this one
     elif found is not None and assignment is not None and found != assignment:
         return Collected(str(path), origin.student, UNKNOWN,
                          f"'{origin.name}' is {found} (by its {how}), but this is a download of "
@@ -285,8 +295,12 @@ def _place(course: Course, student: str, assignment: str, group: list,
         # Collected before from another download: the later submission wins across downloads
         # too, and either way a row says so.
         when = before.get("submitted", "")
-        if origin.submitted and when and origin.submitted < when:
-            reason = (f"older ({origin.submitted}) than the submission of {student} for "
+        older = (origin.submitted < when if origin.submitted and when else
+                 origin.lms == before.get("lms") == "canvas" and "attachment" in before
+                 and origin.order < (before["attachment"],))
+        if older:
+            reason = (f"older ({origin.submitted or 'attachment ' + str(origin.order[0])}) "
+                      f"than the submission of {student} for "
                       f"{assignment} collected before ('{before.get('file', '?')}', {when}): "
                       f"not taken (latest wins)")
             course.note(student, assignment, reason, status)

@@ -59,9 +59,11 @@ class Origin:
 
     def record(self) -> dict:
         """What the course status keeps about the submission (for reports and LMS exports)."""
+        attachment = self.order[0] if self.lms == "canvas" and self.order else None
         return {k: v for k, v in {"lms": self.lms, "lms_id": self.lms_id, "name": self.display_name,
                                   "submitted": self.submitted, "late": self.late,
-                                  "file": self.name}.items() if v not in ("", None)}
+                                  "file": self.name, "attachment": attachment}.items()
+                if v not in ("", None)}
 
 
 def slug(text: str) -> str:
@@ -87,9 +89,13 @@ def _canvas(part: str) -> dict | None:
     """The fields of a Canvas file name (student, id, late marker, attachment, file), or None."""
     anon = CANVAS_ANON.match(part)
     if anon:
-        return {"student": f"anon-{anon['aid'].lower()}", "id": anon["aid"], "name": "",
+        return {"student": f"anon-{anon['aid']}", "id": anon["aid"], "name": "",
                 "late": bool(anon["late"]), "sid": anon["sid"], "file": anon["file"]}
     canvas = CANVAS_FILE.match(part)
+    # The attachment id is a database id of Canvas's size: short numbers are what other names
+    # hold (Lab_2_3_jdoe_attempt_..., part_1_2.ipynb, gradebook_CS_101_001).
+    if canvas and len(canvas["sid"]) < 4:
+        canvas = None
     if canvas:
         return {"student": f"{slug(canvas['name'])}-{canvas['uid']}", "id": canvas["uid"],
                 "name": canvas["name"], "late": bool(canvas["late"]), "sid": canvas["sid"],
@@ -118,34 +124,31 @@ def identify(relative: PurePath, archive: int | None = None,
                   and STUDENT_ID.match(parts[i])), None)
     for i, part in enumerate(parts):
         named = i == last or i == archive  # file names, and an uploaded archive's name
-        moodle = MOODLE_DIR.match(part) if i < last else MOODLE_FILE.match(part)
-        canvas = _canvas(part) if named and not moodle else None
-        blackboard = _blackboard(part) if named and not moodle else None
-        if canvas and blackboard:
-            # Both read into the name (Lab_3_20231234_attempt_..., or a Canvas upload whose own
-            # name holds _attempt_<time>): the LMS's part comes first, and Blackboard's only
-            # directly follows <name>_<id>_<id> when the id is its username.
-            if blackboard["at"] == len(part) - len(canvas["file"]) - 1:
-                canvas = None
-            else:
-                blackboard = None
+        moodle = MOODLE_DIR.match(part) if i < last else None
+        if moodle is None and named:
+            moodle = MOODLE_FILE.match(part)  # a download without folders, or an upload's name
+        canvas = _canvas(part) if named else None
+        blackboard = _blackboard(part) if named else None
+        moodle, canvas, blackboard = _first_lms(part, moodle, canvas, blackboard)
         if owner is not None and i > owner and (moodle or canvas or blackboard):
             return (f"named like an LMS's submission of someone ('{part}') inside the folder "
                     f"'{parts[owner]}': not taken (a student's files cannot speak for another "
                     f"student). If this is an LMS download, give collect the folder that holds "
                     f"its files")
-        mine = (canvas or {}).get("student") or (blackboard or {}).get("user")
+        mine = _lms_student(part, True) if i == archive else None
         if i == archive and mine and len(set(inside) - {mine}) > 1:
             return (f"the archive '{part}' is named like one student's LMS submission but holds "
                     f"files named like the LMS submissions of {len(set(inside) - {mine})} other "
                     f"students: not taken, since it cannot be told whether it is a whole-class "
                     f"download or a student's upload of other students' files. If it is the "
                     f"class's download, unpack it (or rename it) and collect again")
+        if moodle and moodle["plugin"] != "file" and i == archive:
+            moodle = None  # an upload merely named like Moodle's online text: its folders say
         if moodle:
             if moodle["plugin"] != "file":
                 return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
                         f"(participant {moodle['id']}): not an uploaded file")
-            uploaded = moodle["file"] if i == last else name
+            uploaded = moodle.groupdict().get("file") if i == last else name
             return Origin(f"{slug(moodle['name'])}-{moodle['id']}", uploaded, "moodle",
                           moodle["id"], moodle["name"])
         if canvas:  # specific enough to win over the folder it sits in
@@ -165,7 +168,7 @@ def identify(relative: PurePath, archive: int | None = None,
                 return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
                         f"submission itself is the file with the same prefix")
             uploaded = blackboard["file"] if i == last else name
-            student = re.sub(r"[^A-Za-z0-9.\-]", "-", blackboard["user"])  # e-mail names
+            student = blackboard["user"].replace("@", ".at.")  # e-mail usernames
             return Origin(student, uploaded, "blackboard", blackboard["user"],
                           submitted=time, order=(time,))
     folders = [i for i in range(last) if i != archive]
@@ -183,6 +186,27 @@ def identify(relative: PurePath, archive: int | None = None,
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
 
 
+def _first_lms(part: str, moodle, canvas, blackboard):
+    """Of the LMS readings of one name, the one whose own part ends first: the LMS writes its
+    prefix and then the file name the student chose, which may look like another LMS's (a
+    Canvas upload named x_1_assignsubmission_file_..., a Blackboard one named like Canvas).
+    Blackboard's marker right after <name>_<id>_<id> (Lab_3_20231234_attempt_...) is
+    Blackboard's, unless Canvas's late marker is there."""
+    ends = {}
+    if moodle:
+        ends["moodle"] = moodle.start("file") if "file" in moodle.groupdict() else len(part)
+    if canvas:
+        ends["canvas"] = len(part) - len(canvas["file"])
+    if blackboard:
+        ends["blackboard"] = blackboard["at"] + len("_attempt_") + 20
+    if canvas and blackboard and blackboard["at"] == ends.get("canvas", -1) - 1 \
+            and not canvas["late"]:
+        del ends["canvas"]
+    first = min(ends, key=ends.get) if ends else None
+    return (moodle if first == "moodle" else None, canvas if first == "canvas" else None,
+            blackboard if first == "blackboard" else None)
+
+
 def students_named(members: Iterable[PurePath]) -> set[str]:
     """The students whom LMS-style names of an archive's members (files and folders) name."""
     found = set()
@@ -196,13 +220,16 @@ def students_named(members: Iterable[PurePath]) -> set[str]:
 
 def _lms_student(part: str, is_file: bool) -> str | None:
     """Whom an LMS-style name says a file (or folder) is from, or None."""
-    moodle = (MOODLE_FILE if is_file else MOODLE_DIR).match(part)
+    if not is_file:
+        moodle = MOODLE_DIR.match(part)
+        return f"{slug(moodle['name'])}-{moodle['id']}" if moodle else None
+    moodle, canvas, blackboard = _first_lms(part, MOODLE_FILE.match(part), _canvas(part),
+                                            _blackboard(part))
     if moodle:
         return f"{slug(moodle['name'])}-{moodle['id']}"
-    if not is_file:
-        return None
-    canvas, blackboard = _canvas(part), _blackboard(part)
-    return (canvas or {}).get("student") or (blackboard or {}).get("user")
+    if canvas:
+        return canvas["student"]
+    return blackboard["user"].replace("@", ".at.") if blackboard else None
 
 
 def _without_copy_number(name: str) -> str:

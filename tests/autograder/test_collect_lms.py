@@ -216,8 +216,8 @@ def test_names_as_the_lmss_write_them_today(course, released, tmp_path):
     with zipfile.ZipFile(d / "windows.zip", "w") as zf:
         zf.writestr(f"Ann Lee_777_assignsubmission_file_\\{A}.ipynb", nbformat.writes(done))
     results = collect(course, d)
-    expected = {"victim": done, "evil-uni.edu": blank, "20231234": done, "20239999": blank,
-                "anon-3c7zb": done, "anon-qx81k": blank, "anon-pp2aa": done,
+    expected = {"victim": done, "evil.at.uni.edu": blank, "20231234": done, "20239999": blank,
+                "anon-3c7Zb": done, "anon-Qx81k": blank, "anon-Pp2aa": done,
                 "de-la-cruzmaria-22222": done, "de-la-cruzjuan-33333": blank,
                 "garciajose-44444": done, "student-55555": done, "jane-doe-12345": done,
                 "ann-lee-777": done}
@@ -226,9 +226,38 @@ def test_names_as_the_lmss_write_them_today(course, released, tmp_path):
     assert not [r for r in results if "latest wins" in r.reason]  # nobody replaced anybody
     status = _status(course)
     assert status[f"victim/{A}"]["origin"]["submitted"] == "2026-10-01T13:45:12"
-    assert status[f"evil-uni.edu/{A}"]["origin"]["lms_id"] == "evil@uni.edu"
-    assert status[f"anon-pp2aa/{A}"]["origin"]["late"] is True
+    assert status[f"evil.at.uni.edu/{A}"]["origin"]["lms_id"] == "evil@uni.edu"
+    assert status[f"anon-Pp2aa/{A}"]["origin"]["late"] is True
     assert status[f"jane-doe-12345/{A}"]["origin"]["lms"] == "moodle"
+
+
+def test_a_name_is_read_by_the_lms_whose_own_part_ends_first(course, released, tmp_path):
+    """The LMS writes its prefix, then the file name the student chose: names that merely
+    contain another LMS's pattern (short number pairs, _attempt_<time>, _assignsubmission_)
+    must neither move the file to someone else nor drop its time or late marker."""
+    _, nbs = released
+    blank, done = nbs[A]
+    d = tmp_path / "downloads"
+    _write(d / f"Week_A_1_2_jdoe_attempt_2024-10-01-10-00-00_{A}.ipynb", done)
+    _write(d / f"Week_A_1_2_asmith_attempt_2024-10-02-10-00-00_{A}.ipynb", blank)
+    _write(d / f"Lab_2_3_bkhan_attempt_2024-10-01-10-00-00_{A}.ipynb", done)
+    _write(d / f"HW3_cole_attempt_2024-10-02-10-00-00_x_1_assignsubmission_file_{A}.ipynb", done)
+    _write(d / f"doejane_LATE_12345_67890_x_1_assignsubmission_file_{A}.ipynb", done)
+    _write(d / f"smithbob_LATE_34567_67891_attempt_2020-01-01-00-00-00_{A}.ipynb", blank)
+    _write(d / f"Bob Smith_456_assignsubmission_file_{A}.ipynb", done)
+    _zip(d / "Jane Doe_123_assignsubmission_file_hw.zip",
+         {f"Bob Smith_456_assignsubmission_file_{A}.ipynb": blank})
+    _zip(d / "roejim_55555_67893_hw.zip", {f"part_1_2_{A}.ipynb": done, "lab_3_4_notes.ipynb": blank})
+    collect(course, d)
+    for student, nb in {"jdoe": done, "asmith": blank, "bkhan": done, "cole": done,
+                        "doejane-12345": done, "smithbob-34567": blank, "bob-smith-456": done,
+                        "jane-doe-123": blank, "roejim-55555": done}.items():
+        assert _placed(course, student, A) == nb, student
+    status = _status(course)
+    assert status[f"cole/{A}"]["origin"]["submitted"] == "2024-10-02T10:00:00"
+    assert status[f"doejane-12345/{A}"]["origin"]["late"] is True
+    assert status[f"smithbob-34567/{A}"]["origin"]["late"] is True
+    assert not (course.root / "submitted" / "smithbob-34567" / A / "timestamp.txt").exists()
 
 
 def test_one_folder_name_in_several_places_is_not_one_student(course, released, tmp_path):
@@ -237,11 +266,13 @@ def test_one_folder_name_in_several_places_is_not_one_student(course, released, 
     _write(d / "alice" / "notebooks" / f"{A}.ipynb", nbs[A][1])
     _write(d / "bob" / "notebooks" / f"{A}.ipynb", nbs[A][0])
     _write(d / "carol" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "dave" / "carol" / f"{A}.ipynb", nbs[A][0])  # dave naming a folder after carol
     results = collect(course, d)
     refused = [r for r in results if "in 2 places" in r.reason]
-    assert len(refused) == 2 and not (course.root / "submitted" / "notebooks").exists()
+    assert len(refused) == 3 and not (course.root / "submitted" / "notebooks").exists()
     assert "alice/notebooks, bob/notebooks" in refused[0].reason
-    assert _placed(course, "carol", A) == nbs[A][1]
+    assert _placed(course, "carol", A) == nbs[A][1]  # the folder at the top is carol's own
+    assert [r for r in refused if r.path.endswith(f"dave/carol/{A}.ipynb")]
 
 
 def test_a_class_archive_named_like_a_submission_is_refused_not_given_to_one(course, released,
@@ -277,6 +308,18 @@ def test_a_later_collect_never_replaces_silently(course, released, tmp_path):
     rows = collect(course, third)  # without --assignment: the newer one replaces, with a row
     assert _placed(course, "jdoe", A) == nbs[A][0]
     assert [r for r in rows if "replaces the different submission collected before" in r.reason]
+    # Canvas: no times, but attachment ids, which grow with every submission
+    newer, older = tmp_path / "c1", tmp_path / "c2"
+    _write(newer / f"doejane_12345_67999_{A}.ipynb", nbs[A][1])
+    _write(older / f"doejane_12345_67890_{A}.ipynb", nbs[A][0])
+    collect(course, newer)
+    rows = collect(course, older)
+    assert _placed(course, "doejane-12345", A) == nbs[A][1] and "older" in rows[0].reason
+    # --assignment believes a notebook's content over a name of another assignment
+    named = tmp_path / "d4"
+    _write(named / f"Kim Lee_9_assignsubmission_file_{A}.ipynb", nbs[B][1])
+    collect(course, named, assignment=B)
+    assert _placed(course, "kim-lee-9", B) == nbs[B][1]
 
 
 def test_large_members_and_names_that_are_not_utf8_get_a_row(course, released, tmp_path):
