@@ -494,6 +494,11 @@ def _add_view(base: Tensor, view: Tensor) -> None:
     if views is None:
         views = base._views = []
     views.append(weakref.ref(view))
+    n = len(views)
+    if n >= 32 and n & (n - 1) == 0:
+        # A parameter or a data set sliced at every step would otherwise keep a reference
+        # per slice ever taken; pruning at each power of two keeps the cost per view constant.
+        views[:] = [ref for ref in views if ref() is not None]
 
 
 def _rebase_views(t: Tensor, stamp: int) -> None:

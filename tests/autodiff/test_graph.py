@@ -178,3 +178,17 @@ def test_value_is_always_a_numpy_array():
     assert isinstance(loss.value, np.ndarray) and loss.value is loss.value
     loss.backward()
     assert x.grad == 3.0
+
+
+def test_views_of_a_long_lived_tensor_are_not_kept_forever():
+    """A data set or a parameter sliced at every step: the list of its live views (kept so that
+    an in-place change can update them) must not grow with every slice ever taken."""
+    X = Tensor(np.ones((100, 3)))
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    for step in range(5000):
+        batch = X[step % 90:step % 90 + 10]
+        loss = (batch @ W[:, 0]).sum()
+        loss.backward()
+    assert len(X._views) < 64 and len(W._views) < 64
+    kept = [X[i] for i in range(100)]  # views still alive are all kept
+    assert sum(ref() is not None for ref in X._views) >= len(kept)
