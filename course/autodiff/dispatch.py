@@ -317,6 +317,9 @@ class ArrayLike(R.Traced):
             return ufunc(*(_value(x) for x in inputs), **kwargs)
         if ufunc is np.remainder and len(inputs) == 2 and not kwargs:  # np.mod too
             return inputs[0] - inputs[1] * np.floor_divide(*(_value(x) for x in inputs))
+        if ufunc is np.divmod and len(inputs) == 2 and not kwargs:
+            quotient = np.floor_divide(*(_value(x) for x in inputs))
+            return quotient, inputs[0] - inputs[1] * quotient
         if prim is not None:
             raise TypeError(f"{name} on {type(self).__name__} does not take the keyword "
                             f"arguments {sorted(kwargs)}.")

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import escapes
 from . import rules as R
-from .dispatch import ArrayLike
+from .dispatch import ArrayLike, _plain_index
 from .rules import Traced
 
 
@@ -116,12 +116,16 @@ class Tensor(ArrayLike):
 
     __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
                  "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "_views",
+                 "_view_of",
                  "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
             escapes.tensor_copy_escape(live=value._prim is not None and value._args is not None)
-        self._value = as_float_array(value)
+        value = as_float_array(value)
+        # A view of someone's array (np.random.randn(3).reshape(3, 1), data[:, :3]) is copied:
+        # the Tensor owns its memory, so in-place updates of it are its own, as torch.tensor's.
+        self._value = value if value.base is None else value.copy()
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
         self._version = 0
@@ -204,7 +208,9 @@ class Tensor(ArrayLike):
             if prim.name in _MAY_VIEW and isinstance(args[0], Tensor) and \
                     isinstance(out, np.ndarray) and out.base is not None and \
                     np.may_share_memory(out, values[0]):
-                _add_view(args[0], t)  # a view the engine does not record (see _in_place)
+                # A view the engine does not record: how to take it again, if its base changes
+                t._view_of = (prim, args[1:], kwargs, _GradMode.enabled)
+                _add_view(args[0], t)
             return t
         t.requires_grad = True
         t._prim = prim
@@ -243,6 +249,23 @@ class Tensor(ArrayLike):
 
     def __imatmul__(self, other: Any) -> "Tensor":
         return self._in_place(R.matmul, other, "@=")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[mask] = 0`` on a constant, or under no_grad (evaluation, a prediction's
+        post-processing): numpy's assignment, counted as a change like ``.value`` (while a
+        gradient is recorded it cannot be followed, and refuses with advice)."""
+        if _GradMode.enabled and (self.requires_grad or
+                                  (isinstance(value, Tensor) and value.requires_grad)):
+            ArrayLike.__setitem__(self, index, value)
+        if getattr(self._value, "base", None) is not None:
+            raise RuntimeError(
+                "x[...] = ... would write into an array that is a view of another Tensor's or "
+                "array's memory, behind the engine's back: gradients recorded from that memory "
+                "would silently change. Build a new array (np.where(mask, new, x)).")
+        if type(self._value) is not np.ndarray or not self._value.flags.writeable:
+            self._value = np.array(self._value)
+        self._value[_plain_index(index)] = value._value if isinstance(value, Tensor) else value
+        self.value = self._value  # counts as a change (the version)
 
     def _in_place(self, prim: R.Primitive, other: Any, op: str) -> "Tensor":
         """numpy's in-place semantics: this very Tensor takes the new value, so every name for
@@ -284,13 +307,12 @@ class Tensor(ArrayLike):
                 f"array it came from too, which the engine cannot record. Build the new array "
                 f"instead, e.g. with np.concatenate, np.stack or np.where, or compute a new "
                 f"Tensor (y = y {op[:-1]} ...) and use it.")
-        views = [ref() for ref in getattr(self, "_views", ())]
-        if any(v is not None and v._prim is None for v in views):
+        if self._prim is None and getattr(self, "_view_of", None) is not None:
             raise RuntimeError(
-                f"x {op} ... would change a Tensor that has a view made under no_grad or from a "
-                f"constant (h = x[:2] there): numpy would change the view too, which the engine "
-                f"cannot follow for a view it did not record. Take the view after the change, "
-                f"or write x = x {op[:-1]} ... for a new value.")
+                f"{op} on a slice or view of a Tensor: numpy would change the array it came from "
+                f"too, which the engine cannot record. Build the new array instead, e.g. with "
+                f"np.concatenate, np.stack or np.where, or compute a new Tensor "
+                f"(y = y {op[:-1]} ...) and use it.")
         old = _copy_node(self, _new(Tensor))
         other = _seen_from(other, self, old)  # y *= y, Y -= Y[0]: the value before the change
         stamp = _Changes.last = next(_SEQUENCE)
@@ -511,10 +533,21 @@ def _rebase_views(t: Tensor, stamp: int) -> None:
     t._views = []
     for ref in views:
         v = ref()
-        if v is None or v._prim is None or v._args is None or v._args[0] is not t:
+        if v is None:
             continue
-        old = _copy_node(v, _new(Tensor))
-        new = v._prim(t, *v._args[1:], **v._kwargs)
+        if v._prim is None:  # taken under no_grad, or of a constant: again, in the same mode
+            spec = getattr(v, "_view_of", None)
+            if spec is None:
+                continue
+            prim, rest, kwargs, mode = spec
+            old = _copy_node(v, _new(Tensor))
+            with _SetGrad(mode):
+                new = prim(t, *rest, **kwargs)
+        elif v._args is None or v._args[0] is not t:
+            continue
+        else:
+            old = _copy_node(v, _new(Tensor))
+            new = v._prim(t, *v._args[1:], **v._kwargs)
         _copy_node(new, v)
         t._views.append(ref)
         _keep_old(v, stamp, old)
