@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .course import Course, GraderError
 from .late import write_timestamp
-from .lms import Origin, identify, students_named
+from .lms import Origin, blackboard_assignment, identify, lms_named, students_named
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
@@ -100,11 +100,21 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     results: list[Collected] = []
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
-    for path, relative, refused, archive in _walk(src, unpacked):
-        relative = Path(_text(str(relative)))  # names are read as text from here on
+    found = [(path, Path(_text(str(relative))), refused, archive)  # names read as text
+             for path, relative, refused, archive in _walk(src, unpacked)]
+    # A download in which every notebook's path carries an LMS name is an LMS's download,
+    # wherever it was unpacked (submissions/, CS101-HW3-98765/): its folders are wrappers. In
+    # one that mixes in plain student folders, a student's folder speaks for its files.
+    notebooks = [relative for _, relative, refused, _ in found
+                 if not refused and relative.suffix.lower() == ".ipynb"
+                 and not {".ipynb_checkpoints", "__MACOSX"} & set(relative.parts)]
+    owners = not notebooks or not all(lms_named(relative) for relative in notebooks)
+    blackboard = blackboard_assignment(relative.name for _, relative, _, _ in found)
+    for path, relative, refused, archive in found:
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
-                   _candidate(matcher, path, relative, archive, assignment, candidates))
+                   _candidate(matcher, path, relative, archive, assignment, candidates,
+                              owners, blackboard))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
@@ -225,12 +235,13 @@ def _unzip(archive: Path, target: Path) -> list[tuple[str, int]]:
 
 
 def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | None,
-               assignment: str | None, candidates: list) -> Collected | None:
+               assignment: str | None, candidates: list, owners: bool = True,
+               blackboard: str = "") -> Collected | None:
     """Queue one downloaded file as a candidate submission, or say why it is not one."""
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
-    origin = identify(relative, *(archive or (None,)))
+    origin = identify(relative, *(archive or (None, ())), owners=owners, blackboard_name=blackboard)
     if path.suffix.lower() != ".ipynb":
         if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such

@@ -18,6 +18,7 @@ submission. Conventions, as the LMSs write them:
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<aid>[A-Za-z0-9]+)_(?P<sid>\
 # own file name, which must not be able to move it); the user is the part after the last '_'.
 BLACKBOARD_ATTEMPT = re.compile(r"_attempt_(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})"
                                 r"(?:_(?P<file>.+)|\.txt)$")
-BLACKBOARD_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.@\-]*$")
+BLACKBOARD_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\-]*$")
 PLAIN_FILE = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file>.+)$")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 
@@ -74,13 +75,18 @@ def slug(text: str) -> str:
     return "-".join(words) or "student"
 
 
-def _blackboard(part: str) -> dict | None:
-    """The fields of a Blackboard file name (assignment, user, time, file), or None."""
+def _blackboard(part: str, assignment: str = "") -> dict | None:
+    """The fields of a Blackboard file name (assignment, user, time, file), or None. The user
+    is what follows ``assignment`` (the download's, see :func:`blackboard_assignment`), or
+    else the part after the last '_'."""
     found = BLACKBOARD_ATTEMPT.search(part)
     if found is None or found.start() == 0:
         return None
     prefix = part[:found.start()]
-    assignment, _, user = prefix.rpartition("_")
+    if assignment and prefix.startswith(assignment + "_") and len(prefix) > len(assignment) + 1:
+        user = prefix[len(assignment) + 1:]
+    else:
+        assignment, _, user = prefix.rpartition("_")
     return {"assignment": assignment, "user": user, "time": found["time"], "file": found["file"],
             "at": found.start()}
 
@@ -104,11 +110,15 @@ def _canvas(part: str) -> dict | None:
 
 
 def identify(relative: PurePath, archive: int | None = None,
-             inside: Iterable[str] = ()) -> Origin | str:
+             inside: Iterable[str] = (), owners: bool = True,
+             blackboard_name: str = "") -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
     submission. ``archive`` is the index in ``relative.parts`` of the zip archive (its name
     without ``.zip``) the file was unpacked from, if any, and ``inside`` the students that the
-    names of the archive's members speak for (:func:`students_named`).
+    names of the archive's members speak for (:func:`students_named`). ``owners=False`` for a
+    download in which every notebook's path carries an LMS name (:func:`lms_named`): its folders
+    are wrappers (``submissions/`` as unzipped), not students' own folders. ``blackboard_name``
+    is the download's Blackboard assignment name (:func:`blackboard_assignment`).
 
     The outermost name that says whose a file is wins: a student who uploads an archive (or a
     folder) holding files named like another student's submissions hands in their own files,
@@ -121,14 +131,14 @@ def identify(relative: PurePath, archive: int | None = None,
     # A folder named like a plain student id, outside any archive: files inside it are that
     # student's, whatever LMS-like names they carry (a file named as another student's attempt).
     owner = next((i for i in range(last) if i != archive and (archive is None or i < archive)
-                  and STUDENT_ID.match(parts[i])), None)
+                  and STUDENT_ID.match(parts[i])), None) if owners else None
     for i, part in enumerate(parts):
         named = i == last or i == archive  # file names, and an uploaded archive's name
         moodle = MOODLE_DIR.match(part) if i < last else None
         if moodle is None and named:
             moodle = MOODLE_FILE.match(part)  # a download without folders, or an upload's name
         canvas = _canvas(part) if named else None
-        blackboard = _blackboard(part) if named else None
+        blackboard = _blackboard(part, blackboard_name) if named else None
         moodle, canvas, blackboard = _first_lms(part, moodle, canvas, blackboard)
         if owner is not None and i > owner and (moodle or canvas or blackboard):
             return (f"named like an LMS's submission of someone ('{part}') inside the folder "
@@ -168,7 +178,7 @@ def identify(relative: PurePath, archive: int | None = None,
                 return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
                         f"submission itself is the file with the same prefix")
             uploaded = blackboard["file"] if i == last else name
-            student = blackboard["user"].replace("@", ".at.")  # e-mail usernames
+            student = _blackboard_student(blackboard["user"])
             return Origin(student, uploaded, "blackboard", blackboard["user"],
                           submitted=time, order=(time,))
     folders = [i for i in range(last) if i != archive]
@@ -184,6 +194,12 @@ def identify(relative: PurePath, archive: int | None = None,
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+def _blackboard_student(user: str) -> str:
+    """The student id of a Blackboard username: ann@uni.edu -> ann.at.uni.edu, john_smith ->
+    john-smith (ids hold letters, digits, '.' and '-')."""
+    return user.replace("@", ".at.").replace("_", "-")
 
 
 def _first_lms(part: str, moodle, canvas, blackboard):
@@ -205,6 +221,27 @@ def _first_lms(part: str, moodle, canvas, blackboard):
     first = min(ends, key=ends.get) if ends else None
     return (moodle if first == "moodle" else None, canvas if first == "canvas" else None,
             blackboard if first == "blackboard" else None)
+
+
+def blackboard_assignment(names: Iterable[str]) -> str:
+    """The assignment name that a download's Blackboard file names share (``Homework 3``), so
+    that usernames with '_' (john_smith, jane_smith) are not cut to their last part: the
+    longest common prefix of the names' <assignment>_<user> parts that ends before a '_'.
+    Empty when fewer than two different users are named."""
+    prefixes = set()
+    for name in names:
+        found = BLACKBOARD_ATTEMPT.search(name)
+        if found is not None and found.start() > 0:
+            prefixes.add(name[:found.start()])
+    if len(prefixes) < 2:
+        return ""
+    common = os.path.commonprefix(sorted(prefixes))
+    return common[:common.rfind("_")] if "_" in common else ""
+
+
+def lms_named(relative: PurePath) -> bool:
+    """Whether some part of the path is an LMS's name for a student's submission."""
+    return any(_lms_student(part, True) or _lms_student(part, False) for part in relative.parts)
 
 
 def students_named(members: Iterable[PurePath]) -> set[str]:
@@ -229,7 +266,7 @@ def _lms_student(part: str, is_file: bool) -> str | None:
         return f"{slug(moodle['name'])}-{moodle['id']}"
     if canvas:
         return canvas["student"]
-    return blackboard["user"].replace("@", ".at.") if blackboard else None
+    return _blackboard_student(blackboard["user"]) if blackboard else None
 
 
 def _without_copy_number(name: str) -> str:

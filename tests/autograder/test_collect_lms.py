@@ -260,6 +260,48 @@ def test_a_name_is_read_by_the_lms_whose_own_part_ends_first(course, released, t
     assert not (course.root / "submitted" / "smithbob-34567" / A / "timestamp.txt").exists()
 
 
+def test_an_lms_download_unpacked_into_a_folder_is_collected(course, released, tmp_path):
+    """Unzipped by macOS or Windows into a folder named after the zip (submissions/,
+    CS101-HW3-98765/), or kept as a zip in a subfolder: every student is collected. The folder
+    is a wrapper, not a student, because every notebook below it carries an LMS name."""
+    _, nbs = released
+    blank, done = nbs[A]
+    for layout in ("canvas", "moodle", "zip"):
+        d = tmp_path / layout
+        if layout == "canvas":
+            _write(d / "submissions" / f"doejane_1234567_87654321_{A}.ipynb", done)
+            _write(d / "submissions" / f"smithbob_1234568_87654322_{A}.ipynb", blank)
+            expected = {"doejane-1234567": done, "smithbob-1234568": blank}
+        elif layout == "moodle":
+            _write(d / "CS101-HW3-98765" / "Jane Doe_1234567_assignsubmission_file_" / f"{A}.ipynb", done)
+            _write(d / "CS101-HW3-98765" / "Bob Roe_1234568_assignsubmission_file_" / f"{A}.ipynb", blank)
+            expected = {"jane-doe-1234567": done, "bob-roe-1234568": blank}
+        else:
+            _zip(d / "hw3" / "submissions.zip", {f"doejane_1234567_87654323_{A}.ipynb": blank,
+                                                 f"smithbob_1234568_87654324_{A}.ipynb": done})
+            expected = {"doejane-1234567": blank, "smithbob-1234568": done}
+        results = collect(course, d)
+        for student, nb in expected.items():
+            assert _placed(course, student, A) == nb, (layout, student, [r.reason for r in results])
+
+
+def test_blackboard_usernames_with_underscores_stay_apart(course, released, tmp_path):
+    """Every file of a Blackboard download carries the same assignment name: what follows it is
+    the username, underscores included (john_smith and jane_smith are two students)."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    prefix = "Homework 3 - Reverse Mode"
+    _write(d / f"{prefix}_john_smith_attempt_2026-11-30-10-00-00_{A}.ipynb", nbs[A][1])
+    _write(d / f"{prefix}_jane_smith_attempt_2026-11-30-11-00-00_Homework3.ipynb", nbs[A][0])
+    _write(d / f"{prefix}_jdoe1_attempt_2026-11-30-12-00-00_{A}.ipynb", nbs[A][1])
+    results = collect(course, d)
+    assert _placed(course, "john-smith", A) == nbs[A][1]
+    assert _placed(course, "jane-smith", A) == nbs[A][0]
+    assert _placed(course, "jdoe1", A) == nbs[A][1]
+    assert not [r for r in results if "latest wins" in r.reason]
+    assert _status(course)[f"john-smith/{A}"]["origin"]["lms_id"] == "john_smith"
+
+
 def test_one_folder_name_in_several_places_is_not_one_student(course, released, tmp_path):
     _, nbs = released
     d = tmp_path / "downloads"
