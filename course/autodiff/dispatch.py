@@ -133,6 +133,27 @@ class ArrayLike(R.Traced):
     def __rmatmul__(self, other: Any) -> Any:
         return self._apply(R.matmul, (other, self), _NO_KWARGS)
 
+    # Without these, Python runs ``y += 1`` as ``y = y + 1``: y names a new object while every
+    # other name for the old one (and the array a view came from) keeps the old value, where
+    # numpy changes it for all of them. Each class says in ``_in_place`` how it follows numpy.
+    def __iadd__(self, other: Any) -> Any:
+        return self._in_place(R.add, other, "+=")
+
+    def __isub__(self, other: Any) -> Any:
+        return self._in_place(R.subtract, other, "-=")
+
+    def __imul__(self, other: Any) -> Any:
+        return self._in_place(R.multiply, other, "*=")
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._in_place(R.divide, other, "/=")
+
+    def __ipow__(self, other: Any) -> Any:
+        return self._in_place(R.power, other, "**=")
+
+    def __imatmul__(self, other: Any) -> Any:
+        return self._in_place(R.matmul, other, "@=")
+
     # Floor division is piecewise constant (derivative 0 wherever it is defined), so its
     # result is a constant, as np.floor's is; the remainder x - y floor(x / y) keeps the
     # derivatives it has (1 for x, -floor(x / y) for y), numpy's value included.

@@ -60,27 +60,6 @@ class Dual(ArrayLike):
             tangent = tangent.copy()
         return cls(ans, np.asarray(tangent, dtype=ans.dtype))
 
-    # Without these, Python runs ``y += 1`` as ``y = y + 1``: y names a new Dual while every other
-    # name for the old one (and the array a row came from) keeps the old value, where numpy
-    # changes it for all of them. Forward mode keeps no graph, so the arrays change in place.
-    def __iadd__(self, other: Any) -> "Dual":
-        return self._in_place(R.add, other, "+=")
-
-    def __isub__(self, other: Any) -> "Dual":
-        return self._in_place(R.subtract, other, "-=")
-
-    def __imul__(self, other: Any) -> "Dual":
-        return self._in_place(R.multiply, other, "*=")
-
-    def __itruediv__(self, other: Any) -> "Dual":
-        return self._in_place(R.divide, other, "/=")
-
-    def __ipow__(self, other: Any) -> "Dual":
-        return self._in_place(R.power, other, "**=")
-
-    def __imatmul__(self, other: Any) -> "Dual":
-        return self._in_place(R.matmul, other, "@=")
-
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[i] = v`` writes the value and the tangent (0 for a constant), as numpy writes
         the array; ``M[0] += 1`` (a row changed in place, then assigned back) works too."""

@@ -228,28 +228,6 @@ class Tensor(ArrayLike):
                 hook(t)
         return t
 
-    # ------------------------------------------------------------------ in place
-    # Without these, Python runs ``y += 1`` as ``y = y + 1``: y names a new Tensor while every
-    # other name for the old one (``y = x`` before, the array a view came from) keeps the old
-    # value, where numpy changes it for all of them.
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self._in_place(R.add, other, "+=")
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self._in_place(R.subtract, other, "-=")
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self._in_place(R.multiply, other, "*=")
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self._in_place(R.divide, other, "/=")
-
-    def __ipow__(self, other: Any) -> "Tensor":
-        return self._in_place(R.power, other, "**=")
-
-    def __imatmul__(self, other: Any) -> "Tensor":
-        return self._in_place(R.matmul, other, "@=")
-
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[mask] = 0`` on a constant, or under no_grad (evaluation, a prediction's
         post-processing): numpy's assignment, counted as a change like ``.value`` (while a
