@@ -159,7 +159,7 @@ def identify(relative: PurePath, archive: int | None = None,
                 return (f"Moodle {moodle['plugin']} submission of {moodle['name']} "
                         f"(participant {moodle['id']}): not an uploaded file")
             uploaded = moodle.groupdict().get("file") if i == last else name
-            return Origin(f"{slug(moodle['name'])}-{moodle['id']}", uploaded, "moodle",
+            return Origin(_moodle_student(moodle), uploaded, "moodle",
                           moodle["id"], moodle["name"])
         if canvas:  # specific enough to win over the folder it sits in
             uploaded = _without_copy_number(canvas["file"]) if i == last else name
@@ -194,6 +194,11 @@ def identify(relative: PurePath, archive: int | None = None,
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+def _moodle_student(moodle: re.Match) -> str:
+    """Jane Doe_12345_... -> jane-doe-12345."""
+    return f"{slug(moodle['name'])}-{moodle['id']}"
 
 
 def _blackboard_student(user: str) -> str:
@@ -259,11 +264,11 @@ def _lms_student(part: str, is_file: bool) -> str | None:
     """Whom an LMS-style name says a file (or folder) is from, or None."""
     if not is_file:
         moodle = MOODLE_DIR.match(part)
-        return f"{slug(moodle['name'])}-{moodle['id']}" if moodle else None
+        return _moodle_student(moodle) if moodle else None
     moodle, canvas, blackboard = _first_lms(part, MOODLE_FILE.match(part), _canvas(part),
                                             _blackboard(part))
     if moodle:
-        return f"{slug(moodle['name'])}-{moodle['id']}"
+        return _moodle_student(moodle)
     if canvas:
         return canvas["student"]
     return _blackboard_student(blackboard["user"]) if blackboard else None
