@@ -449,7 +449,7 @@ def _constant_list(a: list) -> Any:
     """A list operand (``x * [1.0, 2.0]``) as an array of its values now: the rules read the
     operand in the backward pass, and the list may have changed by then (``c[i] = ...`` in a
     loop). A list that holds Tensors stays as it is (numpy's own conversion reports it)."""
-    if any(isinstance(e, (Traced, list)) for e in a) and _holds_traced(a):
+    if _holds_traced(a):
         return a
     try:
         return np.array(a)
@@ -513,19 +513,18 @@ def _rebase_views(t: Tensor, stamp: int) -> None:
         v = ref()
         if v is None:
             continue
-        if v._prim is None:  # taken under no_grad, or of a constant: again, in the same mode
+        if v._prim is not None:
+            if v._args is None or v._args[0] is not t:
+                continue
+            prim, rest, kwargs, mode = v._prim, v._args[1:], v._kwargs, _GradMode.enabled
+        else:  # taken under no_grad, or of a constant: taken again in the same mode
             spec = getattr(v, "_view_of", None)
             if spec is None:
                 continue
             prim, rest, kwargs, mode = spec
-            old = _copy_node(v, _new(Tensor))
-            with _SetGrad(mode):
-                new = prim(t, *rest, **kwargs)
-        elif v._args is None or v._args[0] is not t:
-            continue
-        else:
-            old = _copy_node(v, _new(Tensor))
-            new = v._prim(t, *v._args[1:], **v._kwargs)
+        old = _copy_node(v, _new(Tensor))
+        with _SetGrad(mode):
+            new = prim(t, *rest, **kwargs)
         _copy_node(new, v)
         t._views.append(ref)
         _keep_old(v, stamp, old)
