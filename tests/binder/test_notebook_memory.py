@@ -7,7 +7,6 @@ bottom in a fresh python3 kernel, as a student runs it, and the kernel's peak RS
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -17,17 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_benchmark():
-    spec = importlib.util.spec_from_file_location(
-        "notebook_memory", ROOT / "benchmarks" / "notebook_memory.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(ROOT / "tests" / "notebooks"))  # nbhelpers: the run shared with nbval
+from nbhelpers import full_run, notebook_memory_module  # noqa: E402
 
-
-notebook_memory = load_benchmark()
+notebook_memory = notebook_memory_module()
 NOTEBOOKS = notebook_memory.course_notebooks(ROOT)
 
 
@@ -47,7 +39,7 @@ def test_peak_rss_reads_this_process() -> None:
 @pytest.mark.timeout(1200)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_peak_memory_fits_binder(path: Path) -> None:
-    result = notebook_memory.measure(path)
+    result = full_run(path)
     assert result.peak_rss_bytes < notebook_memory.BUDGET_BYTES, (
         f"{path.name} peaked at {result.peak_rss_mib:.0f} MiB in its kernel; mybinder.org may give "
         f"only 1 GB in total. Free large arrays (del) or use float32 / smaller batches."

@@ -75,3 +75,35 @@ class Course:
             assert result["success"], f"generate_assignment {slug} failed:\n{result['log']}"
             self._released[slug] = self.root / "release" / slug / f"{slug}.ipynb"
         return self._released[slug]
+
+
+def notebook_memory_module():
+    """benchmarks/notebook_memory.py, loaded once per session (its cache of runs with it)."""
+    import importlib.util
+
+    module = sys.modules.get("notebook_memory")
+    if module is None:
+        spec = importlib.util.spec_from_file_location(
+            "notebook_memory", REPO / "benchmarks" / "notebook_memory.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses need the module registered
+        spec.loader.exec_module(module)
+    return module
+
+
+_RUNS: dict = {}
+
+
+def full_run(path: Path):
+    """The notebook executed top to bottom in a fresh ``python3`` kernel, full mode, as a
+    student runs it (``notebook_memory.measure``: raises on the first failing cell), once per
+    session: the nbval case and the Binder memory case of a notebook share this one run."""
+    if path not in _RUNS:
+        try:
+            _RUNS[path] = notebook_memory_module().measure(path)
+        except Exception as error:  # noqa: BLE001 - every case that shares the run fails with it
+            _RUNS[path] = error
+    result = _RUNS[path]
+    if isinstance(result, Exception):
+        raise result
+    return result
