@@ -51,6 +51,12 @@ from .trusted_kernel import RUN_CELL
 
 NOT_RUN = "NotRun"  # ename of test cells that could not run
 _FONT_CACHE = functools.lru_cache(maxsize=1)(sandbox.font_cache)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(course_modules: tuple[str, ...]) -> None:
+    """The sandbox's Python modules compiled on the host, once per grading process."""
+    sandbox.compile_bytecode(sandbox.SandboxConfig(course_modules=list(course_modules)))
 MAX_ANSWER = 200_000  # characters of one answer cell that are graded
 ROLES = ("student", "both", "trusted", "demo")
 
@@ -277,6 +283,8 @@ class TrustedExecute(Execute):
             memory_bytes=self.memory_limit, scratch_bytes=self.scratch_limit,
             unsafe=self.unsafe_no_sandbox, files=self._release_files(resources),
             font_cache=_FONT_CACHE())
+        if not config.unsafe:
+            _compiled(tuple(config.course_modules))
         (job_dir / "scratch").mkdir()
         return {"cells": cells, "student_names": sorted(needed - trusted_bound),
                 "sandbox": vars(config), "report": str(job_dir / "report.json"),

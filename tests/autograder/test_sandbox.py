@@ -268,3 +268,20 @@ print(kinds)
     kinds = eval(out)  # noqa: S307 - our own probe's output
     assert kinds[0] == kinds[1] == kinds[2] == "chr"  # /dev/null
     assert sorted(v for k, v in kinds.items() if k > 2) == ["sock"]
+
+
+def test_modules_load_from_the_hosts_bytecode_which_is_read_only(tmp_path):
+    # Compiled once on the host (grading does it before the first student process), bound
+    # read-only beside each source: no student process compiles the course again, and none
+    # can leave bytecode behind for the next one.
+    sandbox.compile_bytecode(sandbox.SandboxConfig(course_modules=["course.data"]))
+    p = Probe(tmp_path)
+    try:
+        found = p.json(
+            "[(m.__name__, __import__('os').path.isfile(m.__cached__)) for m in "
+            "[__import__('importlib').import_module(n) for n in ('course.data', 'wire')]]")
+        assert found == [["course.data", True], ["wire", True]]
+        out = p.run("import course.data\nopen(course.data.__cached__, 'r+b')")
+        assert "OSError" in out or "PermissionError" in out, out
+    finally:
+        p.close()
