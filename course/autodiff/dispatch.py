@@ -255,9 +255,14 @@ class ArrayLike(R.Traced):
     def ravel(self, order: str = "C") -> Any:
         return F.ravel(self, order)
 
-    def copy(self) -> Any:
-        """A new node with the same value (numpy's ``a.copy()``): the gradient flows through."""
-        return R.identity(self)
+    def copy(self, order: str = "C") -> Any:
+        """A new node with the same value (numpy's ``a.copy()``, C-ordered unless ``order``
+        says otherwise): the gradient flows through."""
+        if order == "C":
+            return R.copy_c(self)
+        if order in ("K", "A"):
+            return R.identity(self)
+        raise ValueError(f"copy(order={order!r}): use 'C' (the default) or 'K'.")
 
     def argmax(self, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         """Indices (integers: constants, no gradient), as ``np.argmax``."""

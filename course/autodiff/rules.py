@@ -220,6 +220,10 @@ negative = defprim("negative", np.negative, [lambda g, ans, x: -g], [lambda t, a
                    symbol="-")
 identity = defprim("identity", lambda x: np.array(x, copy=True), [lambda g, ans, x: g],
                    [lambda t, ans, x: t])
+# ndarray.copy() is C-ordered whatever its source (np.copy keeps the layout): which later
+# reshapes are views, and so what an in-place change reaches, depends on it.
+copy_c = defprim("copy", lambda x: np.array(x, copy=True, order="C"), [lambda g, ans, x: g],
+                 [lambda t, ans, x: t])
 exp = defprim("exp", np.exp, [lambda g, ans, x: g * ans], [lambda t, ans, x: t * ans])
 log = defprim("log", np.log, [lambda g, ans, x: g / x], [lambda t, ans, x: t / x], symbol="ln")
 sin = defprim("sin", np.sin, [lambda g, ans, x: g * np.cos(x)],

@@ -122,10 +122,16 @@ class Tensor(ArrayLike):
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
             escapes.tensor_copy_escape(live=value._prim is not None and value._args is not None)
-        value = as_float_array(value)
-        # A view of someone's array (np.random.randn(3).reshape(3, 1), data[:, :3]) is copied:
-        # the Tensor owns its memory, so in-place updates of it are its own, as torch.tensor's.
-        self._value = value if value.base is None else value.copy()
+        array = as_float_array(value)
+        # A Tensor that requires grad owns its memory, as torch.tensor's: the caller's array
+        # changing later (a *= 10 before backward) must not change recorded values, and an
+        # update of the parameter must not change the caller's array. So does a view of
+        # someone's array (np.random.randn(3).reshape(3, 1), data[:, :3]). A constant made from
+        # a whole array shares it (a data set is not copied), like torch.from_numpy.
+        if (array is value or isinstance(value, ArrayLike)) and \
+                (requires_grad or array.base is not None):
+            array = array.copy()
+        self._value = array
         self.grad: Any = None
         self.requires_grad = bool(requires_grad)
         self._version = 0
@@ -532,16 +538,19 @@ def _rebase_views(t: Tensor, stamp: int) -> None:
 
 
 def _is_view(t: Tensor) -> bool:
-    name = t._prim.name
-    if name in _VIEWS:
+    """Whether numpy's result shares the memory of the first argument: a view (a transpose, a
+    basic index, a reshape of a contiguous array) rather than a copy (a reshape of a
+    transposed array, a fancy or boolean index, ``h[True]``). Asked of the arrays themselves,
+    as numpy decides it by memory layout, not by the function."""
+    if t._prim.name not in _MAY_VIEW:
+        return False
+    value = t._value
+    if type(value) is not np.ndarray or value.base is None:
+        return False
+    if t._values is None:  # the graph was freed: a result that is some array's view counts
         return True
-    if name == "getitem" and t._values is not None:
-        # numpy gives a view for a basic index (slices, integers, None, ...), a scalar (a copy)
-        # for an element, and a copy for any index with an array in it
-        parts = t._values[1] if type(t._values[1]) is tuple else (t._values[1],)
-        return np.ndim(t._value) > 0 and all(
-            p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
-    return False
+    source = t._values[0]
+    return type(source) is np.ndarray and np.may_share_memory(value, source)
 
 
 def _same_shape(op: str, shape: tuple, result: tuple) -> None:

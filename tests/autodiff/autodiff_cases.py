@@ -190,6 +190,8 @@ CASES = [
     Case("concatenate-axis-none", lambda np, x, y: np.concatenate([x, y], axis=None),
          ((2, 3), (4,)), autograd_ok=False),
     # autograd 1.9 has no VJP for flip, and its pad VJP fails on the keyword form
+    Case("copy", lambda np, x: x.T.copy() * np.arange(3.0), ((3, 4),),
+         ref=lambda np, x: np.transpose(x) * np.arange(3.0)),  # autograd has no .copy()
     Case("flip", lambda np, x: np.flip(x, axis=1), ((3, 4),), autograd_ok=False),
     Case("flip-all", lambda np, x: np.flip(x), ((3, 4),), autograd_ok=False),
     Case("tile", lambda np, x: np.tile(x, (2, 1, 3)), ((3, 2),)),

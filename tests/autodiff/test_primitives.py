@@ -98,6 +98,7 @@ def test_every_table_entry_is_tested():
                "minimum", "matmul", "sum", "mean", "max", "min", "reshape", "transpose",
                "getitem", "concatenate", "stack", "where", "clip", "broadcast_to",
                "softmax_cross_entropy", "logsumexp", "relu", "sigmoid", "flip", "tile", "pad",
-               "einsum", "inv", "det", "solve", "cumsum", "prod", "norm", "float_power"}
+               "einsum", "inv", "det", "solve", "cumsum", "prod", "norm", "float_power",
+               "copy"}
     # identity, cast and index_add are exercised by the higher-order and dtype tests
     assert set(PRIMITIVES) - covered == {"identity", "cast", "index_add"}

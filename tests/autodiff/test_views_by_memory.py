@@ -1,0 +1,88 @@
+"""numpy decides by memory layout whether a result is a view; the engine follows it.
+
+A view follows an in-place change of its base (numpy's semantics), a copy keeps its values. The
+engine used to decide by the function (every reshape a view), so a reshape that numpy copies
+(of a transposed array) changed with its base, and an in-place change of such a copy was refused
+as "a view". Each case compares value and gradient with numpy and central differences.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import course
+from course import Tensor
+from course.gradcheck import numeric_grad
+
+C = np.arange(12.0)
+X = np.arange(12.0).reshape(3, 4) / 7.0 + 0.3
+
+
+def transposed_reshape_is_a_copy(x):
+    h = x * 1.0
+    t = h.T.reshape(-1)  # numpy copies: h.T is not contiguous
+    h *= 2.0
+    return np.sum(t * C)
+
+
+def fortran_ravel_is_a_copy(x):
+    h = x * 1.0
+    t = np.ravel(h, order="F")
+    h += 1.0
+    return np.sum(t * C)
+
+
+def contiguous_reshape_is_a_view(x):
+    h = x * 1.0
+    t = h.reshape(-1)  # a view: follows the change of h
+    h *= 3.0
+    return np.sum(t * C)
+
+
+def boolean_scalar_index_is_a_copy(x):
+    h = x * 1.0
+    t = h[True]
+    h += 10.0
+    return np.sum(t * t)
+
+
+def copy_method_is_c_ordered(x):
+    z = x.T.copy()  # C-ordered, as ndarray.copy: z.T.reshape(-1) is then a copy
+    y = z.T.reshape(-1)
+    y *= 2.0
+    return np.sum(z * z)
+
+
+def in_place_on_a_reshaped_copy(x):
+    t = (x * 1.0).T.reshape(-1)
+    t *= 2.0  # a copy: allowed, as in numpy
+    return np.sum(t * C)
+
+
+CASES = [transposed_reshape_is_a_copy, fortran_ravel_is_a_copy, contiguous_reshape_is_a_view,
+         boolean_scalar_index_is_a_copy, copy_method_is_c_ordered, in_place_on_a_reshaped_copy]
+
+
+@pytest.mark.parametrize("f", CASES, ids=[f.__name__ for f in CASES])
+def test_value_and_gradient_follow_numpys_memory_layout(f):
+    value, g = course.value_and_grad(f)(X)
+    assert value == pytest.approx(f(X.copy()), rel=1e-12)
+    np.testing.assert_allclose(g, numeric_grad(f, X.copy()), rtol=1e-6, atol=1e-8)
+
+
+def test_a_parameter_owns_its_memory():
+    a = np.array([1.0, 2.0, 3.0])
+    w = Tensor(a, requires_grad=True)
+    y = (w * w).sum()
+    a *= 10  # the caller's array changes: the recorded values must not
+    y.backward()
+    np.testing.assert_allclose(w.grad, [2.0, 4.0, 6.0])
+    with course.no_grad():
+        w.value -= 1.0  # an update of the parameter leaves the caller's array alone
+    np.testing.assert_allclose(a, [10.0, 20.0, 30.0])
+
+
+def test_a_constant_shares_a_whole_array():
+    data = np.ones((1000, 10))
+    assert np.shares_memory(Tensor(data).value, data)  # a data set is not copied
