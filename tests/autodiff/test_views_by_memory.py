@@ -86,3 +86,31 @@ def test_a_parameter_owns_its_memory():
 def test_a_constant_shares_a_whole_array():
     data = np.ones((1000, 10))
     assert np.shares_memory(Tensor(data).value, data)  # a data set is not copied
+
+
+A = np.arange(6.0).reshape(2, 3)
+
+
+def doubled_through_a_reshape_view(x):
+    y = x.reshape(-1)
+    y *= 2.0  # a view of x: numpy doubles x
+    return np.sum(x * x)
+
+
+def doubled_through_a_view_of_a_copy(x):
+    z = np.copy(x.T)
+    y = z.T.reshape(-1)
+    y *= 2.0
+    return np.sum(z * z)
+
+
+@pytest.mark.parametrize("f", [doubled_through_a_reshape_view, doubled_through_a_view_of_a_copy])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_forward_mode_tangents_follow_the_values_layout(f, layout):
+    x = A if f is doubled_through_a_reshape_view else A.T.copy()
+    v = np.asarray(np.arange(1.0, 1.0 + x.size).reshape(x.shape), order=layout)
+    value, tangent = course.jvp(f, x.copy(), v)
+    assert value == pytest.approx(f(x.copy()))
+    # f changes its argument in place: the differences each get a fresh copy
+    expected = np.sum(numeric_grad(lambda w: f(w.copy()), x.copy()) * v)
+    assert tangent == pytest.approx(expected, rel=1e-6)
