@@ -14,6 +14,10 @@ Design choices, each for a measured reason:
 * Assigning to ``.value`` (an optimizer step) stamps the tensor with the current creation
   number; ``backward`` refuses nodes created before such a change instead of silently using
   the new values (PyTorch's version counter).
+* A softmax written out with numpy (``e / e.sum(axis, keepdims=True)`` with
+  ``e = np.exp(z - z.max(axis, keepdims=True))``), the notebooks' own loss, takes one rule in
+  a first-order backward pass instead of seven (``_softmax_input``); its nodes stay as recorded,
+  so traces and pictures show what the student wrote.
 * The first-order backward pass runs the derivative rules on plain numpy arrays; only when a
   derivative must itself be differentiated (``create_graph=True``, used by ``grad(grad(f))``)
   do the rules run on Tensors and record a new graph.
