@@ -258,11 +258,15 @@ class ArrayLike(R.Traced):
     def copy(self, order: str = "C") -> Any:
         """A new node with the same value (numpy's ``a.copy()``, C-ordered unless ``order``
         says otherwise): the gradient flows through."""
+        flags = self.value.flags
+        if order == "A":  # numpy: Fortran order only for a Fortran-contiguous array
+            order = "F" if flags.f_contiguous and not flags.c_contiguous else "C"
         if order == "C":
             return R.copy_c(self)
-        if order in ("K", "A"):
-            return R.identity(self)
-        raise ValueError(f"copy(order={order!r}): use 'C' (the default) or 'K'.")
+        if order == "K" or (order == "F" and flags.f_contiguous):
+            return R.identity(self)  # the layout kept
+        raise ValueError(f"copy(order={order!r}): use 'C' (the default), 'K' or 'A' (or 'F' "
+                         f"for an array that is Fortran-ordered already).")
 
     def argmax(self, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         """Indices (integers: constants, no gradient), as ``np.argmax``."""

@@ -28,10 +28,11 @@ class Dual(ArrayLike):
         if t.shape != self.value.shape:
             raise ValueError(f"Dual: tangent shape {t.shape} differs from value shape "
                              f"{self.value.shape}.")
-        if t.strides != self.value.strides and t.size > 1:
-            # The same memory layout as the value: whether a later reshape is a view (and so
-            # what an in-place change reaches) must be the same for both.
-            laid_out = np.empty_like(self.value, dtype=t.dtype)
+        if t.dtype != self.value.dtype or (t.strides != self.value.strides and t.size > 1):
+            # The value's type and memory layout: whether a later reshape is a view (and so
+            # what an in-place change reaches) must be the same for both, and a cast of the
+            # tangent in an operation would break the view it is of.
+            laid_out = np.empty_like(self.value)
             laid_out[...] = t
             t = laid_out
         self.tangent = t

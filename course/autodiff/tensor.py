@@ -120,7 +120,7 @@ class Tensor(ArrayLike):
 
     __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
                  "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "_views",
-                 "_view_of",
+                 "_view_of", "_shares",
                  "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
@@ -132,8 +132,8 @@ class Tensor(ArrayLike):
         # update of the parameter must not change the caller's array. So does a view of
         # someone's array (np.random.randn(3).reshape(3, 1), data[:, :3]). A constant made from
         # a whole array shares it (a data set is not copied), like torch.from_numpy.
-        if (array is value or isinstance(value, ArrayLike)) and \
-                (requires_grad or array.base is not None):
+        if array.base is not None or (requires_grad and (array is value or
+                                                          isinstance(value, ArrayLike))):
             array = array.copy()
         self._value = array
         self.grad: Any = None
@@ -231,7 +231,10 @@ class Tensor(ArrayLike):
         t._kwargs = kwargs
         t._inputs = inputs
         t._seq = next(_SEQUENCE)
-        if prim.name in _MAY_VIEW and _is_view(t) and isinstance(args[0], Tensor):
+        # Whether numpy's result is a view of the first argument, asked while the arrays are
+        # at hand (the graph may be freed before an in-place operator asks it).
+        t._shares = prim.name in _MAY_VIEW and _is_view(t)
+        if t._shares and isinstance(args[0], Tensor):
             _add_view(args[0], t)
         if _RECORDERS:
             for hook in _RECORDERS:
@@ -289,7 +292,7 @@ class Tensor(ArrayLike):
                 f"parameter, or the input grad differentiates with respect to): its gradient "
                 f"would be lost. Write x = x {op[:-1]} ... for a new value; update parameters "
                 f"with x.value {op} ... (under course.no_grad() if you use Tensors on the right).")
-        if self._prim is not None and _is_view(self):
+        if self._prim is not None and getattr(self, "_shares", False):
             raise RuntimeError(
                 f"{op} on a slice or view of a Tensor ({self._prim.name}): numpy would change the "
                 f"array it came from too, which the engine cannot record. Build the new array "
@@ -308,6 +311,13 @@ class Tensor(ArrayLike):
         _same_shape(op, shape, out.shape)
         if out.dtype != old.dtype:  # numpy keeps the array's type (x32 += x64 stays float32)
             out = R.cast(out, dtype=old.dtype)
+        if type(out._value) is np.ndarray and type(old._value) is np.ndarray and \
+                out._value.strides != old._value.strides:
+            # numpy writes into the array's own memory, so its layout stays (an F-ordered h
+            # after h -= c): later reshapes are views or copies as numpy's are
+            laid_out = np.empty_like(old._value)
+            laid_out[...] = out._value
+            out._value = laid_out
         _copy_node(out, self)
         # Nodes recorded from the old value (before the stamp) still hold this object; the
         # backward pass sends their gradients to the old node kept here (see _as_of).
@@ -392,9 +402,22 @@ def _freeze(a: np.ndarray) -> None:
         return
     while isinstance(a, np.ndarray):  # the array and what it views (past read-only views)
         if a.flags.writeable:
+            if a.base is not None and not _bases_writeable(a):
+                # A writeable view of an array made read-only since: numpy could never make
+                # it writeable again, so it is left alone.
+                return
             a.setflags(write=False)  # half the cost of a.flags.writeable = False
             frozen.append(a)
         a = a.base
+
+
+def _bases_writeable(a: np.ndarray) -> bool:
+    a = a.base
+    while isinstance(a, np.ndarray):
+        if not a.flags.writeable:
+            return False
+        a = a.base
+    return True
 
 
 class constants_frozen:
@@ -451,7 +474,7 @@ def _bases(a: np.ndarray) -> int:
 
 
 _NODE_SLOTS = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
-               "_kwargs", "_inputs", "_seq")
+               "_kwargs", "_inputs", "_seq", "_shares")
 # Primitives whose result numpy gives as a view of their first argument (getitem only for basic
 # indices: fancy indexing copies).
 _VIEWS = frozenset({"reshape", "transpose", "broadcast_to", "flip"})
@@ -564,8 +587,6 @@ def _is_view(t: Tensor) -> bool:
     value = t._value
     if type(value) is not np.ndarray or value.base is None:
         return False
-    if t._values is None:  # the graph was freed: a result that is some array's view counts
-        return True
     source = t._values[0]
     return type(source) is np.ndarray and np.may_share_memory(value, source)
 

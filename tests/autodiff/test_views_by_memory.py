@@ -114,3 +114,75 @@ def test_forward_mode_tangents_follow_the_values_layout(f, layout):
     # f changes its argument in place: the differences each get a fresh copy
     expected = np.sum(numeric_grad(lambda w: f(w.copy()), x.copy()) * v)
     assert tangent == pytest.approx(expected, rel=1e-6)
+
+
+def in_place_keeps_a_fortran_layout(x):
+    h = x.T * 1.0  # F-ordered, as numpy keeps x.T's layout
+    h -= np.ones((4, 3))  # in place: numpy keeps h's memory and layout
+    v = h.T.reshape(-1)  # h.T is C-contiguous: a view
+    h *= 2.0  # v doubles too
+    return np.sum(v * C)
+
+
+def copy_order_a_of_a_strided_array(x):
+    h = (x * 1.0)[:, ::2].T.copy(order="A")  # neither C nor F contiguous: numpy copies in C
+    v = h.reshape(-1)  # a view
+    h *= 2.0
+    return np.sum(v * np.arange(6.0))
+
+
+@pytest.mark.parametrize("f", [in_place_keeps_a_fortran_layout, copy_order_a_of_a_strided_array])
+def test_layouts_after_in_place_changes_and_copies(f):
+    value, g = course.value_and_grad(f)(X)
+    assert value == pytest.approx(f(X.copy()), rel=1e-12)
+    np.testing.assert_allclose(g, numeric_grad(f, X.copy()), rtol=1e-6, atol=1e-8)
+
+
+def test_a_view_of_a_relaid_base_stays_a_view():
+    def f(x):
+        h = x.T * 1.0
+        w = h.T.reshape(-1)  # a view of h
+        h += np.ones((4, 3))
+        w *= 2.0  # numpy would change h too: refused, as for every view
+        return np.sum(h * h)
+    with pytest.raises(RuntimeError, match="view"):
+        course.grad(f)(X)
+
+
+def test_a_copy_after_backward_may_change_in_place():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = x[:, [0, 2]]  # fancy indexing copies
+    y.sum().backward()
+    y *= 2
+    np.testing.assert_allclose(y.value, [[0.0, 4.0], [6.0, 10.0]])
+
+
+def test_a_parameter_from_a_memmap_owns_its_memory(tmp_path):
+    m = np.memmap(tmp_path / "w.dat", dtype=float, mode="w+", shape=(3,))
+    m[:] = [1.0, 2.0, 3.0]
+    w = Tensor(m, requires_grad=True)
+    y = (w * w).sum()
+    m *= 10
+    y.backward()
+    np.testing.assert_allclose(w.grad, [2.0, 4.0, 6.0])
+
+
+def test_forward_mode_with_a_float32_tangent_follows_views():
+    v = np.cos(np.arange(12.0)).reshape(3, 4)
+
+    def f(x):
+        r = x[0]
+        r *= 2.0
+        return np.sum(x * x)
+    value, tangent = course.jvp(f, X.copy(), v.astype(np.float32))
+    expected = np.sum(numeric_grad(lambda w: f(w.copy()), X.copy()) * v)
+    assert tangent == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_writeable_view_of_a_read_only_array_survives_grad():
+    b = np.arange(3.0)
+    view = b[:2]
+    b.flags.writeable = False
+    other = np.ones(2)
+    course.grad(lambda x: np.sum(x * view * other))(np.ones(2))
+    assert view.flags.writeable and other.flags.writeable and not b.flags.writeable
