@@ -13,21 +13,27 @@ assignment more than once, the latest submission is graded and every other one i
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path, PurePath, PurePosixPath
 
 from .course import Course, GraderError
 from .late import write_timestamp
-from .lms import Origin, blackboard_assignment, identify, lms_named, students_named
+from .lms import (BLACKBOARD_ATTEMPT, Archive, Origin, blackboard_assignment, identify, lms_named,
+                  stands_for_student, students_named)
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
 MAX_ARCHIVE_BYTES = 2 << 30    # unpacked size of one LMS archive (a class of notebooks: MBs)
 MAX_ARCHIVE_FILES = 20000      # members of one archive (a class of 1000 x 9 notebooks fits)
+MAX_ARCHIVE_DEPTH = 3          # a class archive, a student's archive in it, and one in that
+MAX_NAME_BYTES = 255           # of one file name, on the usual file systems
 
 
 @dataclass
@@ -109,7 +115,8 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
                  if not refused and relative.suffix.lower() == ".ipynb"
                  and not {".ipynb_checkpoints", "__MACOSX"} & set(relative.parts)]
     owners = not notebooks or not all(lms_named(relative) for relative in notebooks)
-    blackboard = blackboard_assignment(relative.name for _, relative, _, _ in found)
+    blackboard = (blackboard_assignment(relative.name for _, relative, _, _ in found)
+                  or _blackboard_from_receipt(found))
     for path, relative, refused, archive in found:
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
@@ -130,6 +137,29 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     for row in results:
         row.path = _text(row.path)
     return results
+
+
+RECEIPT_USER = re.compile(r"^Name:.*\((?P<user>[^()\s]+)\)\s*$", re.MULTILINE)
+
+
+def _blackboard_from_receipt(found: list) -> str:
+    """The Blackboard assignment name of a download too small to show it by comparing users
+    (one student's attempts): the prefix of a receipt ``<assignment>_<user>_attempt_<time>.txt``
+    before the username its ``Name: Jane Doe (jane_doe)`` line states. Without it, the user
+    would be read as the part after the last '_' (john_smith as smith)."""
+    for path, relative, refused, _ in found:
+        attempt = BLACKBOARD_ATTEMPT.search(relative.name)
+        if refused or attempt is None or not relative.name.endswith(".txt"):
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as receipt:
+                stated = RECEIPT_USER.search(receipt.read(4096))
+        except OSError:
+            continue
+        prefix = relative.name[:attempt.start()]
+        if stated and prefix.endswith("_" + stated["user"]) and len(prefix) > len(stated["user"]) + 1:
+            return prefix[:-len(stated["user"]) - 1]
+    return ""
 
 
 def _text(name: str) -> str:
@@ -174,64 +204,163 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
 
 
 def _walk(src: Path, unpacked: Path):
-    """(file, path relative to the download, why it is refused or "", None or the index of the
-    archive in that path and the students its members' names speak for) for every file, inside
-    zip archives too."""
+    """(file, path relative to the download, why it is refused or "", None or the archives in
+    that path: {index of the archive's name in it: lms.Archive}) for every file, inside zip
+    archives (and archives in those) too. Operating-system and git metadata is left out."""
     for path in sorted(p for p in src.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(src)
+        if _metadata(relative):
+            continue
         if path.is_symlink():
             yield path, relative, "a symbolic link: not followed", None
         elif path.suffix.lower() == ".zip":
-            # Its own folder (x.zip and x.ZIP, or x.zip beside a folder x/, must not share one)
-            target = unpacked / relative.parent / f"{relative.name}.unpacked"
-            try:
-                skipped = _unzip(path, target)
-            except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
-                yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})", None
-                continue
-            for member, size in skipped:
-                yield (path / member, relative / member,
-                       f"{size >> 20} MB in the archive is too large for a notebook: not unpacked",
-                       None)
-            # Members keep the archive's place in the download: whose files they are is read
-            # from the archive's own name and folders first (lms.identify).
-            stem = relative.with_suffix("")
-            members = sorted(p for p in target.rglob("*") if p.is_file())
-            inside = students_named(m.relative_to(target) for m in members)
-            for inner in members:
-                yield inner, stem / inner.relative_to(target), "", (len(stem.parts) - 1, inside)
+            yield from _archive_members(path, relative, unpacked / relative.parent, {}, 1)
         else:
             yield path, relative, "", None
 
 
-def _unzip(archive: Path, target: Path) -> list[tuple[str, int]]:
-    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded.
-    Returns the (name, size) of the members too large to be notebooks, which are not unpacked."""
+def _metadata(relative: PurePath) -> bool:
+    """Whether a file is metadata that no student handed in, ignored without a row: macOS's
+    AppleDouble ``._name`` and ``.DS_Store`` (anywhere, not only under ``__MACOSX``), and a
+    GitHub Classroom repository's ``.git/`` and ``.github/``."""
+    return (relative.name in {".DS_Store", ".git"} or relative.name.startswith("._")
+            or bool({".git", ".github"} & set(relative.parts[:-1])))
+
+
+def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth: int):
+    """The files of the archive ``path`` (at ``relative`` in the download), unpacked into its
+    own folder under ``where``, as :func:`_walk` yields them; an archive inside it (a student's
+    upload in the class's download) is unpacked too, up to ``MAX_ARCHIVE_DEPTH`` levels."""
+    # Its own folder (x.zip and x.ZIP, or x.zip beside a folder x/, must not share one)
+    target = where / _fit(f"{relative.name}.unpacked")
+    try:
+        refused = _unzip(path, target)
+    except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
+        yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})", None
+        return
+    for member, reason in refused:
+        yield path / member, relative / member, reason, None
+    # Members keep the archive's place in the download: whose files they are is read from the
+    # archive's own name and folders first (lms.identify).
+    stem = relative.with_suffix("")
+    members = sorted(p for p in target.rglob("*") if p.is_file()
+                     and not _metadata(p.relative_to(target)))
+    names = [m.relative_to(target) for m in members]
+    archives = {**outer, len(stem.parts) - 1: Archive(
+        frozenset(students_named(names)), stands_for_student(stem.name, names))}
+    for inner, name in zip(members, names):
+        if inner.suffix.lower() != ".zip":
+            yield inner, stem / name, "", archives
+        elif depth < MAX_ARCHIVE_DEPTH:
+            yield from _archive_members(inner, stem / name, inner.parent, archives, depth + 1)
+        else:
+            yield (inner, stem / name, f"an archive inside {depth} archives: not unpacked (at most "
+                   f"{MAX_ARCHIVE_DEPTH} levels are); unpack it by hand and collect its folder",
+                   None)
+
+
+def _fit(name: str) -> str:
+    """``name`` as a file name the file system takes (at most 255 bytes): a longer one (Greek or
+    CJK names take 2-3 bytes a letter) keeps its start, where the LMS writes whose it is, and its
+    extension, and gets a digest of the whole name in between, so two long names never meet."""
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) <= MAX_NAME_BYTES:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    extension = f".{extension}" if dot and stem and len(extension.encode()) <= 16 else ""
+    stem = name[:len(name) - len(extension)]
+    digest = "~" + hashlib.sha256(raw).hexdigest()[:12]
+    room = MAX_NAME_BYTES - len(extension.encode()) - len(digest)
+    # Cut at a byte boundary; 'ignore' drops a letter cut in half.
+    start = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+    return f"{start}{digest}{extension}"
+
+
+def _unzip(archive: Path, target: Path) -> list[tuple[str, str]]:
+    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded,
+    and each member is unpacked on its own (one that cannot be written does not stop the
+    others). Returns (name, why) for each member that is not unpacked."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    root = target.resolve()
     with zipfile.ZipFile(archive) as zf:
-        members = [m for m in zf.infolist() if not m.is_dir()]
+        members = zf.infolist()
+        for member in members:  # a zip made on Windows may separate folders with '\\'
+            member.filename = member.filename.replace("\\", "/")
+        # Only now is 'alice\\' seen to be a folder entry, whatever order the entries come in.
+        members = [m for m in members if m.filename.strip("/") and not m.filename.endswith("/")]
         if len(members) > MAX_ARCHIVE_FILES:
             raise GraderError(f"{archive.name} holds {len(members)} files (at most "
                               f"{MAX_ARCHIVE_FILES} are unpacked)")
-        for member in members:  # a zip made on Windows may separate folders with '\\'
-            member.filename = member.filename.replace("\\", "/")
+        members, refused = _one_per_name(archive.name, members)
         # A member larger than any notebook is not unpacked at all (a zip bomb fills no disk).
-        skipped = [(m.filename, m.file_size) for m in members if m.file_size > MAX_NOTEBOOK_BYTES]
+        refused += [(m.filename, f"{m.file_size >> 20} MB in the archive is too large for a "
+                                 f"notebook: not unpacked")
+                    for m in members if m.file_size > MAX_NOTEBOOK_BYTES]
         members = [m for m in members if m.file_size <= MAX_NOTEBOOK_BYTES]
         if sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
             raise GraderError(f"{archive.name} unpacks to more than {MAX_ARCHIVE_BYTES >> 30} GB")
         for member in members:
-            destination = (target / member.filename).resolve()
-            if root not in destination.parents:
-                raise GraderError(f"{archive.name}: member '{member.filename}' would land outside "
-                                  f"the archive's folder")
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(member) as source, open(destination, "wb") as out:
-                shutil.copyfileobj(source, out)
-    return skipped
+            why = _unpack_member(zf, member, target)
+            if why:
+                refused.append((member.filename, why))
+    return refused
+
+
+def _one_per_name(archive: str, members: list) -> tuple[list, list[tuple[str, str]]]:
+    """The members of an archive with one per name (a zip may hold two under one name, and the
+    second would silently overwrite the first): the one with the later recorded time, else the
+    later in the archive; a row (name, why) for each other copy."""
+    chosen: dict[str, tuple[int, zipfile.ZipInfo]] = {}
+    for index, member in enumerate(members):
+        kept = chosen.get(member.filename)
+        if kept is None or (member.date_time, index) >= (kept[1].date_time, kept[0]):
+            chosen[member.filename] = (index, member)
+    rows = []
+    for index, member in enumerate(members):
+        kept_index, kept = chosen[member.filename]
+        if kept_index != index:
+            which = ("the one recorded later" if kept.date_time > member.date_time else
+                     "the later one in the archive (both are recorded at the same time)")
+            rows.append((member.filename,
+                         f"{archive} holds {member.filename!r} more than once: this copy "
+                         f"(recorded {_zip_time(member)}) was not unpacked, {which} "
+                         f"({_zip_time(kept)}) was; check that it is the one the student meant"))
+    return [m for _, m in sorted(chosen.values(), key=lambda item: item[0])], rows
+
+
+def _zip_time(member: zipfile.ZipInfo) -> str:
+    """A member's recorded modification time, as the report writes it."""
+    return "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*member.date_time)
+
+
+def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -> str:
+    """Write one member under ``target`` with its recorded time as the file's modification time
+    (what orders a student's copies when the LMS gives no time); "" or why it was not written."""
+    parts = [_fit(part) for part in PurePosixPath(member.filename).parts]
+    destination = target.joinpath(*parts).resolve()
+    if target.resolve() not in destination.parents:
+        return ("would land outside the archive's folder (an absolute path or '..' in its "
+                "name): not unpacked")
+    written = False
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        # 'x': a name that two members come to share must not overwrite the first silently
+        with zf.open(member) as source, open(destination, "xb") as out:
+            written = True
+            shutil.copyfileobj(source, out)
+    except Exception as exc:  # noqa: BLE001 - one member must not stop the others
+        if written:
+            destination.unlink(missing_ok=True)  # half written (a damaged member)
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)[:200]
+        return (f"could not be unpacked ({type(exc).__name__}: {what}): the other members "
+                f"were; unpack the archive by hand, rename or move this file, and collect it")
+    try:
+        when = datetime(*member.date_time).timestamp()
+        os.utime(destination, (when, when))
+    except (ValueError, OSError, OverflowError):
+        pass  # an impossible recorded time: the file keeps the time it was unpacked
+    return ""
 
 
 def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | None,
@@ -241,7 +370,7 @@ def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | No
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
-    origin = identify(relative, *(archive or (None, ())), owners=owners, blackboard_name=blackboard)
+    origin = identify(relative, archive, owners=owners, blackboard_name=blackboard)
     if path.suffix.lower() != ".ipynb":
         if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such
@@ -295,8 +424,7 @@ def _place(course: Course, student: str, assignment: str, group: list,
            status: dict) -> list[Collected]:
     """Place the latest of one student's submissions of one assignment; report the others."""
     results = []
-    # Later = a later submission time, then a later attempt number, then a later file.
-    group.sort(key=lambda item: (item[2].submitted, item[2].order, item[0]))
+    group.sort(key=_later)
     index, path, origin, how = group[-1]
     target = course.root / "submitted" / student / assignment / f"{assignment}.ipynb"
     key = f"{student}/{assignment}"
@@ -330,8 +458,11 @@ def _place(course: Course, student: str, assignment: str, group: list,
     if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
         notes.append("collected, but it is not a valid notebook")
     older = group[:-1]
+    newer = _later(group[-1])
+    whys = [_why_earlier(_later(item), newer) for item in older]
     if older:
-        notes.append(f"{len(older)} earlier submission(s) not graded (latest wins): "
+        notes.append(f"{len(older)} {'earlier' if all(whys) else 'other'} submission(s) not "
+                     f"graded (latest wins): "
                      + ", ".join(f"'{_text(p.name)}'" for _, p, _, _ in older))
     entry = status.setdefault(key, {"collect": [], "grade": []})
     entry["collect"] = [n for n in entry["collect"]  # a re-collect
@@ -341,10 +472,53 @@ def _place(course: Course, student: str, assignment: str, group: list,
     entry["origin"] = origin.record()
     results.append(Collected(str(path), student, assignment, "; ".join(notes), origin.record()))
     newest = _text(path.name)
-    for _, old_path, old_origin, _ in older:
+    for (_, old_path, old_origin, _), why in zip(older, whys):
         same = old_path.read_bytes() == path.read_bytes()
-        results.append(Collected(
-            str(old_path), student, UNKNOWN,
-            f"{'identical to' if same else 'replaced by'} the later submission '{newest}' of "
-            f"{student} for {assignment} (latest wins)", old_origin.record()))
+        if why:
+            reason = (f"{'identical to' if same else 'replaced by'} the later submission "
+                      f"'{newest}' of {student} for {assignment} ({why}; latest wins)")
+        elif same:
+            reason = (f"identical to '{newest}', which was taken for {student} for {assignment}"
+                      f" (the same file twice: nothing lost)")
+        else:
+            reason = (f"not graded: '{newest}' was taken for {student} for {assignment}, but "
+                      f"nothing tells which of the two was handed in later (no submission "
+                      f"time, modification time or copy number differs; the file name order "
+                      f"decided). Check which one the student meant and collect it alone if "
+                      f"needed")
+        results.append(Collected(str(old_path), student, UNKNOWN, reason, old_origin.record()))
     return results
+
+
+COPY_NUMBER = re.compile(r" \((\d+)\)(?=\.[^.]*$|$)")  # a browser's second download: 'nb (1).ipynb'
+
+
+def _later(item: tuple) -> tuple:
+    """What orders one student's submissions of one assignment, later last: the LMS's
+    submission time, then its attempt (Canvas's attachment id), then the file's modification
+    time (a zip member's recorded time), then a browser's copy number ('nb (1).ipynb' is later
+    than 'nb.ipynb'), and last the order of the files, which says nothing about time."""
+    index, path, origin, _ = item
+    try:
+        modified = float(int(path.stat().st_mtime))  # whole seconds: zips record no finer
+    except OSError:
+        modified = 0.0
+    copy = COPY_NUMBER.search(origin.name)
+    return origin.submitted, origin.order, modified, int(copy[1]) if copy else 0, index
+
+
+def _why_earlier(older: tuple, newer: tuple) -> str:
+    """How ``older`` (a :func:`_later` key) is known to be earlier than ``newer``, as the report
+    says it, or "" when only the order of the files put it first."""
+    (when, order, modified, copy, _), (when2, order2, modified2, copy2, _) = older, newer
+    if when != when2:
+        return f"submitted {when}, the other {when2}"
+    if order != order2:
+        return f"attachment {order[0] if order else '?'}, the other {order2[0] if order2 else '?'}"
+    if modified != modified2:
+        def stamp(t: float) -> str:
+            return datetime.fromtimestamp(t).isoformat(sep=" ", timespec="seconds")
+        return f"last modified {stamp(modified)}, the other {stamp(modified2)}"
+    if copy != copy2:
+        return "the other is a later copy of the same name, numbered by the browser"
+    return ""

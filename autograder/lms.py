@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
-from typing import Iterable
+from typing import Iterable, Mapping
 
 MOODLE_DIR = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
 # Moodle's download without a folder per student: the same prefix on every file.
@@ -65,6 +65,28 @@ class Origin:
                                   "submitted": self.submitted, "late": self.late,
                                   "file": self.name, "attachment": attachment}.items()
                 if v not in ("", None)}
+
+
+@dataclass(frozen=True)
+class Archive:
+    """What is known of an archive a file was unpacked from."""
+
+    inside: frozenset = frozenset()  # the students its members' LMS-style names speak for
+    student: bool = False  # it stands for one student's folder (alice.zip: see stands_for_student)
+
+
+def stands_for_student(stem: str, members: Iterable[PurePath]) -> bool:
+    """Whether an archive named ``stem`` (without .zip) is one student's folder zipped
+    (``alice.zip`` holding ``reverse_mode.ipynb``): a name usable as a student id, no folders
+    and no LMS-named members inside, and the members' own names read as ``<student>_<file>``
+    name one student at most (several would make it a class's plain download zipped)."""
+    members = list(members)
+    if not STUDENT_ID.match(stem) or any(len(m.parts) > 1 for m in members) \
+            or students_named(members):
+        return False
+    named = {found["student"] for m in members if m.suffix.lower() == ".ipynb"
+             for found in [PLAIN_FILE.match(m.name)] if found}
+    return len(named) <= 1
 
 
 def slug(text: str) -> str:
@@ -109,31 +131,33 @@ def _canvas(part: str) -> dict | None:
     return None
 
 
-def identify(relative: PurePath, archive: int | None = None,
-             inside: Iterable[str] = (), owners: bool = True,
-             blackboard_name: str = "") -> Origin | str:
+def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
+             owners: bool = True, blackboard_name: str = "") -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
-    submission. ``archive`` is the index in ``relative.parts`` of the zip archive (its name
-    without ``.zip``) the file was unpacked from, if any, and ``inside`` the students that the
-    names of the archive's members speak for (:func:`students_named`). ``owners=False`` for a
-    download in which every notebook's path carries an LMS name (:func:`lms_named`): its folders
-    are wrappers (``submissions/`` as unzipped), not students' own folders. ``blackboard_name``
-    is the download's Blackboard assignment name (:func:`blackboard_assignment`).
+    submission. ``archives`` maps the index in ``relative.parts`` of each zip archive (its name
+    without ``.zip``) the file was unpacked from, outermost first (a student's archive inside the
+    class's), to what is known of it (:class:`Archive`). ``owners=False`` for a download in which
+    every notebook's path carries an LMS name (:func:`lms_named`): its folders are wrappers
+    (``submissions/`` as unzipped), not students' own folders. ``blackboard_name`` is the
+    download's Blackboard assignment name (:func:`blackboard_assignment`).
 
     The outermost name that says whose a file is wins: a student who uploads an archive (or a
     folder) holding files named like another student's submissions hands in their own files,
     not the other student's. For the same reason, in a plain layout the student is the
-    innermost folder outside the archive, when there is one.
+    innermost folder outside the archives, when there is one, else a per-student archive
+    (``alice.zip``) itself, and only then a folder inside or the file's own name.
     """
+    archives = archives or {}
     parts = relative.parts
     name = parts[-1]
     last = len(parts) - 1
     # A folder named like a plain student id, outside any archive: files inside it are that
     # student's, whatever LMS-like names they carry (a file named as another student's attempt).
-    owner = next((i for i in range(last) if i != archive and (archive is None or i < archive)
-                  and STUDENT_ID.match(parts[i])), None) if owners else None
+    first = min(archives, default=last)  # the outermost archive
+    owner = next((i for i in range(min(first, last)) if STUDENT_ID.match(parts[i])),
+                 None) if owners else None
     for i, part in enumerate(parts):
-        named = i == last or i == archive  # file names, and an uploaded archive's name
+        named = i == last or i in archives  # file names, and an uploaded archive's name
         moodle = MOODLE_DIR.match(part) if i < last else None
         if moodle is None and named:
             moodle = MOODLE_FILE.match(part)  # a download without folders, or an upload's name
@@ -145,14 +169,15 @@ def identify(relative: PurePath, archive: int | None = None,
                     f"'{parts[owner]}': not taken (a student's files cannot speak for another "
                     f"student). If this is an LMS download, give collect the folder that holds "
                     f"its files")
-        mine = _lms_student(part, True) if i == archive else None
-        if i == archive and mine and len(set(inside) - {mine}) > 1:
+        mine = _lms_student(part, True) if i in archives else None
+        inside = archives[i].inside if i in archives else frozenset()
+        if mine and len(set(inside) - {mine}) > 1:
             return (f"the archive '{part}' is named like one student's LMS submission but holds "
                     f"files named like the LMS submissions of {len(set(inside) - {mine})} other "
                     f"students: not taken, since it cannot be told whether it is a whole-class "
                     f"download or a student's upload of other students' files. If it is the "
                     f"class's download, unpack it (or rename it) and collect again")
-        if moodle and moodle["plugin"] != "file" and i == archive:
+        if moodle and moodle["plugin"] != "file" and i in archives:
             moodle = None  # an upload merely named like Moodle's online text: its folders say
         if moodle:
             if moodle["plugin"] != "file":
@@ -181,10 +206,12 @@ def identify(relative: PurePath, archive: int | None = None,
             student = _blackboard_student(blackboard["user"])
             return Origin(student, uploaded, "blackboard", blackboard["user"],
                           submitted=time, order=(time,))
-    folders = [i for i in range(last) if i != archive]
-    outside = [i for i in folders if archive is None or i < archive]
-    if folders:
-        at = (outside or folders)[-1]
+    folders = [i for i in range(last) if i not in archives]
+    outside = [i for i in folders if i < first]
+    # alice.zip stands for the folder alice/: the files in it are hers, whatever they are named.
+    own = [i for i in sorted(archives) if archives[i].student]
+    if outside or own or folders:
+        at = outside[-1] if outside else own[0] if own else folders[-1]
         student = parts[at]
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "

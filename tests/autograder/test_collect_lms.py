@@ -122,7 +122,9 @@ def test_plain_folders_nested_and_duplicates(course, released, tmp_path):
     results = collect(course, downloads)
     assert {r.student for r in results if r.assignment != UNKNOWN} == {"alice", "bob"}
     duplicate = [r for r in results if r.student == "alice" and r.assignment == UNKNOWN]
-    assert len(duplicate) == 1 and "identical to the later submission" in duplicate[0].reason
+    # written within the same second: no time tells the copies apart, and the row does not claim one
+    assert len(duplicate) == 1 and "identical to" in duplicate[0].reason
+    assert "nothing lost" in duplicate[0].reason or "later" in duplicate[0].reason
     assert "matched to 02-forward-mode by its content" in _rows(results)["bob_solutions.ipynb"].reason
     jane = [r for r in results if "Jane Doe" in r.path][0]
     assert jane.assignment == UNKNOWN and "rename the folder" in jane.reason
@@ -414,10 +416,14 @@ def test_a_zip_member_cannot_escape_its_folder(course, released, tmp_path):
     downloads.mkdir()
     with zipfile.ZipFile(downloads / "evil.zip", "w") as zf:
         zf.writestr("../../escaped_01-derivatives.ipynb", nbformat.writes(nbs[A][1]))
+        zf.writestr(f"alice/{A}.ipynb", nbformat.writes(nbs[A][1]))  # unpacked all the same
     rows = _rows(collect(course, downloads))
-    assert "outside the archive's folder" in rows["evil.zip"].reason
-    assert not list(tmp_path.rglob("escaped_*"))
-    assert "outside the archive's folder" in " ".join(_status(course)[f"{UNKNOWN}/evil.zip"]["collect"])
+    escaped = rows["escaped_01-derivatives.ipynb"]
+    assert "outside the archive's folder" in escaped.reason and "evil.zip" in escaped.path
+    assert not [p for p in tmp_path.rglob("escaped_*") if p.exists()]
+    status = _status(course)[f"{UNKNOWN}/escaped_01-derivatives.ipynb"]["collect"]
+    assert "outside the archive's folder" in " ".join(status)
+    assert _placed(course, "alice", A) == nbs[A][1]
 
 
 def test_reports_an_lms_imports(course, released, tmp_path):
@@ -580,3 +586,173 @@ def test_a_job_copies_the_assignments_not_the_class(course, released, tmp_path):
         assert db.execute("SELECT COUNT(*) FROM student").fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM assignment").fetchone()[0] == 2
     assert (tmp_path / "after.db").stat().st_size == (tmp_path / "before.db").stat().st_size
+
+
+def _zip_infos(path: Path, members: list) -> None:
+    """A zip of (name, recorded time or None, notebook or bytes) members, in this order."""
+    import time
+    import warnings
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of a name written twice
+        for name, when, content in members:
+            info = zipfile.ZipInfo(name, when or time.localtime()[:6])
+            zf.writestr(info, content if isinstance(content, (bytes, str)) else nbformat.writes(content))
+
+
+def test_a_member_that_cannot_be_written_stops_no_other(course, released, tmp_path):
+    """A Greek name longer than a file name may be (255 bytes) is shortened, keeping Canvas's
+    prefix and the extension; a member that still cannot be written gets its own row."""
+    _, nbs = released
+    blank, done = nbs[A]
+    d = tmp_path / "downloads"
+    greek = "Ανάστροφη_παραγώγιση_εργασία_" * 4 + "01.ipynb"  # 226 bytes in UTF-8
+    _zip(d / "submissions.zip", {f"doejane_12345_6700001_{A}.ipynb": done,
+                                 f"papadopoulosnikos_12346_6700002_{greek}": blank,
+                                 f"smithbob_12347_6700003_{A}.ipynb": done})
+    _zip_infos(d / "class.zip", [("dave", None, b"a file where a folder must go"),
+                                 (f"dave/{A}.ipynb", None, done), (f"erin/{A}.ipynb", None, done)])
+    results = collect(course, d)
+    for student, nb in {"doejane-12345": done, "papadopoulosnikos-12346": blank,
+                        "smithbob-12347": done, "erin": done}.items():
+        assert _placed(course, student, A) == nb, student
+    nikos = [r for r in results if r.student == "papadopoulosnikos-12346"][0]
+    assert nikos.origin["file"].startswith("Ανάστροφη_") and nikos.origin["file"].endswith(".ipynb")
+    unwritten = [r for r in results if r.path.endswith(f"class.zip/dave/{A}.ipynb")]
+    assert len(unwritten) == 1 and "could not be unpacked" in unwritten[0].reason
+    assert "the other members were" in unwritten[0].reason
+
+
+def test_windows_zip_with_folder_entries(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip_infos(d / "hw1-class.zip", [("alice\\", None, b""), (f"alice\\{A}.ipynb", None, nbs[A][1]),
+                                     (f"bob\\{A}.ipynb", None, nbs[A][0]), ("bob\\", None, b"")])
+    results = collect(course, d)
+    assert _placed(course, "alice", A) == nbs[A][1] and _placed(course, "bob", A) == nbs[A][0]
+    assert len(results) == 2 and not [r for r in results if r.assignment == UNKNOWN]
+
+
+def test_a_name_twice_in_one_zip_is_reported_and_the_later_kept(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "downloads"
+    name = f"HW1_jdoe_attempt_2026-11-30-10-00-00_{A}.ipynb"
+    _zip_infos(d / "gradebook_CS101_HW1_2026-12-01-10-00-00.zip", [
+        (name, (2026, 11, 30, 10, 0, 0), nbs[A][1]),      # recorded later, first in the archive
+        (name, (2026, 11, 29, 9, 0, 0), nbs[A][0]),
+        (f"HW1_asmith_attempt_2026-11-30-10-00-00_{A}.ipynb", None, nbs[A][0])])
+    results = collect(course, d)
+    assert _placed(course, "jdoe", A) == nbs[A][1] and _placed(course, "asmith", A) == nbs[A][0]
+    twice = [r for r in results if "more than once" in r.reason]
+    assert len(twice) == 1 and name in twice[0].reason and "recorded later" in twice[0].reason
+    assert "2026-11-29 09:00:00" in twice[0].reason
+
+
+def test_macos_metadata_beside_the_files_is_ignored_silently(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "hw1" / "submissions"
+    for stem, nb in [("doejane_1234567_87654321", nbs[A][1]), ("smithbob_1234568_87654322", nbs[A][0])]:
+        _write(d / f"{stem}_{A}.ipynb", nb)
+        (d / f"._{stem}_{A}.ipynb").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    (d / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    results = collect(course, tmp_path / "hw1")
+    assert _placed(course, "doejane-1234567", A) == nbs[A][1]
+    assert _placed(course, "smithbob-1234568", A) == nbs[A][0]
+    assert not (course.root / "submitted" / "submissions").exists()
+    assert len(results) == 2 and not [r for r in results if "._" in r.path or "DS_Store" in r.path]
+
+
+def test_a_students_archive_inside_the_class_archive_is_unpacked(course, released, tmp_path):
+    _, nbs = released
+    blank, done = nbs[A]
+    d = tmp_path / "downloads"
+    staging = tmp_path / "staging"
+    _zip(staging / "hw1.zip", {f"{A}.ipynb": done})
+    _zip(staging / "BobsWork.zip", {f"{A}.ipynb": blank})
+    (d / "canvas").mkdir(parents=True)
+    with zipfile.ZipFile(d / "CS101-Assignment 1-4242.zip", "w") as zf:   # Moodle's class zip
+        zf.writestr(f"Jane Doe_1001_assignsubmission_file_/{A}.ipynb", nbformat.writes(blank))
+        zf.write(staging / "hw1.zip", "Bob Roe_1002_assignsubmission_file_/hw1.zip")
+    with zipfile.ZipFile(d / "canvas" / "submissions.zip", "w") as zf:      # Canvas's class zip
+        zf.write(staging / "BobsWork.zip", "smithbob_340934_208490284_BobsWork.zip")
+        zf.writestr(f"doejane_340935_208490285_{A}.ipynb", nbformat.writes(done))
+    results = collect(course, d)
+    for student, nb in {"jane-doe-1001": blank, "bob-roe-1002": done,
+                        "smithbob-340934": blank, "doejane-340935": done}.items():
+        assert _placed(course, student, A) == nb, (student, [r.reason for r in results])
+    assert not [r for r in results if "not a notebook" in r.reason]
+
+
+def test_an_archive_named_by_student_stands_for_their_folder(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / "alice.zip", {"reverse_mode.ipynb": nbs[A][1]})   # matched to A by its cell ids
+    _zip(d / "bob.zip", {"reverse_mode.ipynb": nbs[A][0]})
+    _zip(d / "carol.zip", {f"{A}.ipynb": nbs[A][1]})
+    results = collect(course, d)
+    assert _placed(course, "alice", A) == nbs[A][1]
+    assert _placed(course, "bob", A) == nbs[A][0]
+    assert _placed(course, "carol", A) == nbs[A][1]
+    assert not (course.root / "submitted" / "reverse").exists()
+    assert not [r for r in results if "latest wins" in r.reason or "cannot read" in r.reason]
+
+
+def test_a_browsers_second_download_is_the_later_one(course, released, tmp_path):
+    """No LMS time in the names: the zip's recorded time orders the copies, then the browser's
+    '(1)'; with neither, the report does not claim which is earlier."""
+    import os
+    _, nbs = released
+    blank, done = nbs[A]
+    d = tmp_path / "downloads"
+    jane = "Jane Doe_1001_assignsubmission_file_/"
+    _zip_infos(d / "moodle" / "CS101-HW1-4242.zip", [(jane + f"{A}.ipynb", (2026, 11, 30, 23, 0, 0), done),
+                                          (jane + f"{A} (1).ipynb", (2026, 11, 20, 10, 0, 0), blank)])
+    bob, carol = d / "plain" / "bob", d / "plain" / "carol"
+    _write(bob / f"{A}.ipynb", blank)
+    _write(bob / f"{A} (1).ipynb", done)
+    _write(carol / f"{A}.ipynb", blank)
+    _write(carol / f"{A}-v2.ipynb", done)
+    for path in [*bob.iterdir(), *carol.iterdir()]:
+        os.utime(path, (1_790_000_000, 1_790_000_000))  # the same time: copied without it
+    results = collect(course, d / "plain")
+    assert _placed(course, "bob", A) == done
+    draft = [r for r in results if r.path.endswith(f"bob/{A}.ipynb")][0]
+    assert "replaced by the later submission" in draft.reason and "copy" in draft.reason
+    other = [r for r in results if r.student == "carol" and r.assignment == UNKNOWN][0]
+    assert "earlier" not in other.reason and "later submission" not in other.reason
+    assert "nothing tells which" in other.reason
+    taken = [r for r in results if r.student == "carol" and r.assignment == A][0]
+    assert "1 other submission(s)" in taken.reason
+    results = collect(course, d / "moodle")
+    assert _placed(course, "jane-doe-1001", A) == done   # recorded 30 Nov beats '(1)' of 20 Nov
+    draft = [r for r in results if r.path.endswith(f"{A} (1).ipynb") and "1001" in r.path][0]
+    assert "last modified 2026-11-20 10:00:00" in draft.reason
+
+
+def test_github_classroom_repositories_skip_git_metadata(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "hw-01-derivatives-submissions"
+    for user, nb in [("octocat", nbs[A][1]), ("mona", nbs[A][0])]:
+        repo = d / f"hw-01-derivatives-{user}"
+        _write(repo / f"{A}.ipynb", nb)
+        for name in ["HEAD", "config", "hooks/pre-commit.sample", "objects/ab/cdef"]:
+            (repo / ".git" / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / ".git" / name).write_text("x")
+        (repo / ".github" / "workflows").mkdir(parents=True)
+        (repo / ".github" / "workflows" / "classroom.yml").write_text("on: push")
+    results = collect(course, d)
+    assert _placed(course, "hw-01-derivatives-octocat", A) == nbs[A][1]
+    assert _placed(course, "hw-01-derivatives-mona", A) == nbs[A][0]
+    assert len(results) == 2, [r.path for r in results]
+
+
+def test_one_blackboard_students_download_reads_the_user_from_the_receipt(course, released, tmp_path):
+    _, nbs = released
+    d = tmp_path / "late2"
+    prefix = "Homework 3 - Reverse Mode_john_smith_attempt_2026-12-02-08-00-00"
+    _write(d / f"{prefix}_{A}.ipynb", nbs[A][1])
+    (d / f"{prefix}.txt").write_text("Name: John Smith (john_smith)\nAssignment: Homework 3\n")
+    results = collect(course, d)
+    assert _placed(course, "john-smith", A) == nbs[A][1]
+    assert not (course.root / "submitted" / "smith").exists()
+    assert "receipt of john_smith's attempt" in [r for r in results if r.path.endswith(".txt")][0].reason
