@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath, PurePosixPath
@@ -107,7 +108,7 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
     found = [(path, Path(_text(str(relative))), refused, archive)  # names read as text
-             for path, relative, refused, archive in _walk(src, unpacked)]
+             for path, relative, refused, archive in _walk(src, unpacked, matcher.released)]
     # A download in which every notebook's path carries an LMS name is an LMS's download,
     # wherever it was unpacked (submissions/, CS101-HW3-98765/): its folders are wrappers. In
     # one that mixes in plain student folders, a student's folder speaks for its files.
@@ -203,7 +204,7 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
     return rows
 
 
-def _walk(src: Path, unpacked: Path):
+def _walk(src: Path, unpacked: Path, assignments: Sequence[str] = ()):
     """(file, path relative to the download, why it is refused or "", None or the archives in
     that path: {index of the archive's name in it: lms.Archive}) for every file, inside zip
     archives (and archives in those) too. Operating-system and git metadata is left out."""
@@ -214,7 +215,8 @@ def _walk(src: Path, unpacked: Path):
         if path.is_symlink():
             yield path, relative, "a symbolic link: not followed", None
         elif path.suffix.lower() == ".zip":
-            yield from _archive_members(path, relative, unpacked / relative.parent, {}, 1)
+            yield from _archive_members(path, relative, unpacked / relative.parent, {}, 1,
+                                        assignments)
         else:
             yield path, relative, "", None
 
@@ -227,7 +229,8 @@ def _metadata(relative: PurePath) -> bool:
             or bool({".git", ".github"} & set(relative.parts[:-1])))
 
 
-def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth: int):
+def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth: int,
+                     assignments: Sequence[str] = ()):
     """The files of the archive ``path`` (at ``relative`` in the download), unpacked into its
     own folder under ``where``, as :func:`_walk` yields them; an archive inside it (a student's
     upload in the class's download) is unpacked too, up to ``MAX_ARCHIVE_DEPTH`` levels."""
@@ -247,12 +250,13 @@ def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth
                      and not _metadata(p.relative_to(target)))
     names = [m.relative_to(target) for m in members]
     archives = {**outer, len(stem.parts) - 1: Archive(
-        frozenset(students_named(names)), stands_for_student(stem.name, names))}
+        frozenset(students_named(names)), stands_for_student(stem.name, names, assignments))}
     for inner, name in zip(members, names):
         if inner.suffix.lower() != ".zip":
             yield inner, stem / name, "", archives
         elif depth < MAX_ARCHIVE_DEPTH:
-            yield from _archive_members(inner, stem / name, inner.parent, archives, depth + 1)
+            yield from _archive_members(inner, stem / name, inner.parent, archives, depth + 1,
+                                        assignments)
         else:
             yield (inner, stem / name, f"an archive inside {depth} archives: not unpacked (at most "
                    f"{MAX_ARCHIVE_DEPTH} levels are); unpack it by hand and collect its folder",

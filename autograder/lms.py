@@ -75,18 +75,23 @@ class Archive:
     student: bool = False  # it stands for one student's folder (alice.zip: see stands_for_student)
 
 
-def stands_for_student(stem: str, members: Iterable[PurePath]) -> bool:
+def stands_for_student(stem: str, members: Iterable[PurePath],
+                       assignments: Iterable[str] = ()) -> bool:
     """Whether an archive named ``stem`` (without .zip) is one student's folder zipped
     (``alice.zip`` holding ``reverse_mode.ipynb``): a name usable as a student id, no folders
-    and no LMS-named members inside, and the members' own names read as ``<student>_<file>``
-    name one student at most (several would make it a class's plain download zipped)."""
+    and no LMS-named members inside, and no member named ``<student>_<assignment>.ipynb`` for
+    a student other than ``stem`` (``lms-hw1.zip`` holding ``zipped_hw1.ipynb`` is a download
+    holding zipped's file). Only a name whose second part holds one of ``assignments`` counts:
+    ``reverse_mode.ipynb`` in alice.zip is alice's, not a student's called reverse."""
     members = list(members)
     if not STUDENT_ID.match(stem) or any(len(m.parts) > 1 for m in members) \
             or students_named(members):
         return False
+    assignments = [a.lower() for a in assignments]
     named = {found["student"] for m in members if m.suffix.lower() == ".ipynb"
-             for found in [PLAIN_FILE.match(m.name)] if found}
-    return len(named) <= 1
+             for found in [PLAIN_FILE.match(m.name)]
+             if found and any(a in found["file"].lower() for a in assignments)}
+    return named <= {stem}
 
 
 def slug(text: str) -> str:

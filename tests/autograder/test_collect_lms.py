@@ -697,6 +697,23 @@ def test_an_archive_named_by_student_stands_for_their_folder(course, released, t
     assert not [r for r in results if "latest wins" in r.reason or "cannot read" in r.reason]
 
 
+def test_an_archive_of_files_named_by_student_is_a_download_not_a_student(course, released,
+                                                                          tmp_path):
+    """lms-hw1.zip holding zipped_hw1.ipynb is a download of zipped's file (the archive's name
+    is not a student), and alice.zip holding alice_hw1.ipynb is alice's either way."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / f"lms-{A}.zip", {f"zipped_{A}.ipynb": nbs[A][1]})
+    _zip(d / "class.zip", {f"dora_{A}.ipynb": nbs[A][0]})
+    _zip(d / "alice.zip", {f"alice_{A}.ipynb": nbs[A][1]})
+    collect(course, d)
+    assert _placed(course, "zipped", A) == nbs[A][1]
+    assert _placed(course, "dora", A) == nbs[A][0]
+    assert _placed(course, "alice", A) == nbs[A][1]
+    for student in (f"lms-{A}", "class"):
+        assert not (course.root / "submitted" / student).exists()
+
+
 def test_a_browsers_second_download_is_the_later_one(course, released, tmp_path):
     """No LMS time in the names: the zip's recorded time orders the copies, then the browser's
     '(1)'; with neither, the report does not claim which is earlier."""
