@@ -122,7 +122,7 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
                    _candidate(matcher, path, relative, archive, assignment, candidates,
-                              owners, blackboard))
+                              owners, blackboard, src.resolve().name))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
@@ -369,12 +369,12 @@ def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -
 
 def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | None,
                assignment: str | None, candidates: list, owners: bool = True,
-               blackboard: str = "") -> Collected | None:
+               blackboard: str = "", root: str = "") -> Collected | None:
     """Queue one downloaded file as a candidate submission, or say why it is not one."""
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
-    origin = identify(relative, archive, owners=owners, blackboard_name=blackboard)
+    origin = identify(relative, archive, owners=owners, blackboard_name=blackboard, root=root)
     if path.suffix.lower() != ".ipynb":
         if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such

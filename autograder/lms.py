@@ -137,14 +137,15 @@ def _canvas(part: str) -> dict | None:
 
 
 def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
-             owners: bool = True, blackboard_name: str = "") -> Origin | str:
+             owners: bool = True, blackboard_name: str = "", root: str = "") -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
     submission. ``archives`` maps the index in ``relative.parts`` of each zip archive (its name
     without ``.zip``) the file was unpacked from, outermost first (a student's archive inside the
     class's), to what is known of it (:class:`Archive`). ``owners=False`` for a download in which
     every notebook's path carries an LMS name (:func:`lms_named`): its folders are wrappers
     (``submissions/`` as unzipped), not students' own folders. ``blackboard_name`` is the
-    download's Blackboard assignment name (:func:`blackboard_assignment`).
+    download's Blackboard assignment name (:func:`blackboard_assignment`); ``root`` the name
+    of the download's own folder (GitHub Classroom's ``<assignment>-submissions``).
 
     The outermost name that says whose a file is wins: a student who uploads an archive (or a
     folder) holding files named like another student's submissions hands in their own files,
@@ -217,7 +218,7 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
     own = [i for i in sorted(archives) if archives[i].student]
     if outside or own or folders:
         at = outside[-1] if outside else own[0] if own else folders[-1]
-        student = parts[at]
+        student = _classroom_user(parts[at - 1] if at else root, parts[at])
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "
                     f"'.' and '-' only); rename the folder")
@@ -226,6 +227,18 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+def _classroom_user(parent: str, folder: str) -> str:
+    """The student of a folder: GitHub Classroom (``gh classroom clone student-repos``, or the
+    web page's download) puts the repository ``<assignment>-<username>`` of each student in
+    ``<assignment>-submissions/``; the student is the username, so that one student has one id
+    in every assignment. Any other folder is the student's own name."""
+    if parent.endswith("-submissions"):
+        prefix = parent[:-len("submissions")]
+        if folder.startswith(prefix) and STUDENT_ID.match(folder[len(prefix):]):
+            return folder[len(prefix):]
+    return folder
 
 
 def _moodle_student(moodle: re.Match) -> str:

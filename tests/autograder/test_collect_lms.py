@@ -747,9 +747,11 @@ def test_a_browsers_second_download_is_the_later_one(course, released, tmp_path)
 
 
 def test_github_classroom_repositories_skip_git_metadata(course, released, tmp_path):
+    """`gh classroom clone student-repos` writes <assignment>-submissions/<assignment>-<user>/:
+    the student is the GitHub user, one id across assignments; git's files are not reported."""
     _, nbs = released
     d = tmp_path / "hw-01-derivatives-submissions"
-    for user, nb in [("octocat", nbs[A][1]), ("mona", nbs[A][0])]:
+    for user, nb in [("octocat", nbs[A][1]), ("mona-lisa", nbs[A][0])]:
         repo = d / f"hw-01-derivatives-{user}"
         _write(repo / f"{A}.ipynb", nb)
         for name in ["HEAD", "config", "hooks/pre-commit.sample", "objects/ab/cdef"]:
@@ -758,9 +760,18 @@ def test_github_classroom_repositories_skip_git_metadata(course, released, tmp_p
         (repo / ".github" / "workflows").mkdir(parents=True)
         (repo / ".github" / "workflows" / "classroom.yml").write_text("on: push")
     results = collect(course, d)
-    assert _placed(course, "hw-01-derivatives-octocat", A) == nbs[A][1]
-    assert _placed(course, "hw-01-derivatives-mona", A) == nbs[A][0]
+    assert _placed(course, "octocat", A) == nbs[A][1]
+    assert _placed(course, "mona-lisa", A) == nbs[A][0]
     assert len(results) == 2, [r.path for r in results]
+    # The same layout one level down (a folder holding the class's downloads), and zipped.
+    e = tmp_path / "term"
+    _write(e / "hw-02-reverse-submissions" / "hw-02-reverse-octocat" / f"{B}.ipynb", nbs[B][1])
+    _zip(e / "hw-01-derivatives-submissions.zip",
+         {f"hw-01-derivatives-submissions/hw-01-derivatives-mona-lisa/{A}.ipynb": nbs[A][1]})
+    collect(course, e)
+    assert _placed(course, "octocat", B) == nbs[B][1]
+    assert _placed(course, "mona-lisa", A) == nbs[A][1]
+    assert not [p.name for p in (course.root / "submitted").iterdir() if p.name.startswith("hw-")]
 
 
 def test_one_blackboard_students_download_reads_the_user_from_the_receipt(course, released, tmp_path):
