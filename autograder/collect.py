@@ -20,7 +20,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath, PurePosixPath
 
@@ -216,7 +216,7 @@ def _walk(src: Path, unpacked: Path, assignments: Sequence[str] = ()):
             yield path, relative, "a symbolic link: not followed", None
         elif path.suffix.lower() == ".zip":
             yield from _archive_members(path, relative, unpacked / relative.parent, {}, 1,
-                                        assignments)
+                                        assignments, _Budget())
         else:
             yield path, relative, "", None
 
@@ -230,14 +230,14 @@ def _metadata(relative: PurePath) -> bool:
 
 
 def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth: int,
-                     assignments: Sequence[str] = ()):
+                     assignments: Sequence[str], budget: _Budget):
     """The files of the archive ``path`` (at ``relative`` in the download), unpacked into its
     own folder under ``where``, as :func:`_walk` yields them; an archive inside it (a student's
     upload in the class's download) is unpacked too, up to ``MAX_ARCHIVE_DEPTH`` levels."""
     # Its own folder (x.zip and x.ZIP, or x.zip beside a folder x/, must not share one)
     target = where / _fit(f"{relative.name}.unpacked")
     try:
-        refused = _unzip(path, target)
+        refused = _unzip(path, target, budget)
     except Exception as exc:  # noqa: BLE001 - a broken archive is reported, not fatal
         yield path, relative, f"could not be unpacked ({type(exc).__name__}: {str(exc)[:200]})", None
         return
@@ -256,7 +256,7 @@ def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth
             yield inner, stem / name, "", archives
         elif depth < MAX_ARCHIVE_DEPTH:
             yield from _archive_members(inner, stem / name, inner.parent, archives, depth + 1,
-                                        assignments)
+                                        assignments, budget)
         else:
             yield (inner, stem / name, f"an archive inside {depth} archives: not unpacked (at most "
                    f"{MAX_ARCHIVE_DEPTH} levels are); unpack it by hand and collect its folder",
@@ -280,10 +280,22 @@ def _fit(name: str) -> str:
     return f"{start}{digest}{extension}"
 
 
-def _unzip(archive: Path, target: Path) -> list[tuple[str, str]]:
-    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded,
-    and each member is unpacked on its own (one that cannot be written does not stop the
-    others). Returns (name, why) for each member that is not unpacked."""
+@dataclass
+class _Budget:
+    """What the archives of one download archive may still unpack, shared by the archives
+    inside it: each level on its own budget would let a zip of zips multiply it."""
+
+    # read when a download is collected, so that a test may lower the limits
+    bytes: int = field(default_factory=lambda: MAX_ARCHIVE_BYTES)
+    files: int = field(default_factory=lambda: MAX_ARCHIVE_FILES)
+
+
+def _unzip(archive: Path, target: Path, budget: _Budget | None = None) -> list[tuple[str, str]]:
+    """Unpack ``archive`` into ``target`` (replaced): members stay inside, sizes are bounded
+    (by ``budget``, shared with the archives it came in and the others inside those), and each
+    member is unpacked on its own (one that cannot be written does not stop the others).
+    Returns (name, why) for each member that is not unpacked."""
+    budget = budget or _Budget()
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -293,17 +305,23 @@ def _unzip(archive: Path, target: Path) -> list[tuple[str, str]]:
             member.filename = member.filename.replace("\\", "/")
         # Only now is 'alice\\' seen to be a folder entry, whatever order the entries come in.
         members = [m for m in members if m.filename.strip("/") and not m.filename.endswith("/")]
-        if len(members) > MAX_ARCHIVE_FILES:
+        if len(members) > budget.files:
             raise GraderError(f"{archive.name} holds {len(members)} files (at most "
-                              f"{MAX_ARCHIVE_FILES} are unpacked)")
+                              f"{MAX_ARCHIVE_FILES} are unpacked from one archive of the "
+                              f"download, with the archives inside it)")
         members, refused = _one_per_name(archive.name, members)
         # A member larger than any notebook is not unpacked at all (a zip bomb fills no disk).
         refused += [(m.filename, f"{m.file_size >> 20} MB in the archive is too large for a "
                                  f"notebook: not unpacked")
                     for m in members if m.file_size > MAX_NOTEBOOK_BYTES]
         members = [m for m in members if m.file_size <= MAX_NOTEBOOK_BYTES]
-        if sum(m.file_size for m in members) > MAX_ARCHIVE_BYTES:
-            raise GraderError(f"{archive.name} unpacks to more than {MAX_ARCHIVE_BYTES >> 30} GB")
+        size = sum(m.file_size for m in members)
+        if size > budget.bytes:
+            raise GraderError(f"{archive.name} unpacks to {size >> 20} MB, more than is left of "
+                              f"the {MAX_ARCHIVE_BYTES >> 20} MB that one archive of the download "
+                              f"may unpack to with the archives inside it")
+        budget.bytes -= size
+        budget.files -= len(members)
         for member in members:
             why = _unpack_member(zf, member, target)
             if why:

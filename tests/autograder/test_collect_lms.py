@@ -784,3 +784,30 @@ def test_one_blackboard_students_download_reads_the_user_from_the_receipt(course
     assert _placed(course, "john-smith", A) == nbs[A][1]
     assert not (course.root / "submitted" / "smith").exists()
     assert "receipt of john_smith's attempt" in [r for r in results if r.path.endswith(".txt")][0].reason
+
+
+def test_archives_inside_archives_share_one_budget(course, released, tmp_path, monkeypatch):
+    """A zip of zips must not multiply the unpacked-size limit by its levels (a student's zip
+    bomb in the class's download would fill the disk): the archives inside one archive of the
+    download share its budget, and what does not fit gets a row."""
+    import autograder.collect as collect_module
+    _, nbs = released
+    monkeypatch.setattr(collect_module, "MAX_ARCHIVE_BYTES", 3 << 20)
+    staging = tmp_path / "staging"
+    filler = "x" * (2 << 20)  # compresses to almost nothing, unpacks to 2 MB
+    staging.mkdir()
+    for n in range(3):
+        with zipfile.ZipFile(staging / f"s{n}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("padding.txt", filler)
+    d = tmp_path / "downloads"
+    d.mkdir()
+    with zipfile.ZipFile(d / "class.zip", "w") as zf:
+        for n in range(3):
+            zf.write(staging / f"s{n}.zip", f"student{n}/work.zip")
+        zf.writestr(f"student9/{A}.ipynb", nbformat.writes(nbs[A][1]))
+    results = collect(course, d)
+    over = [r for r in results if "more than is left" in r.reason]
+    assert len(over) == 2, [(r.path, r.reason) for r in results]  # the first fits, then none
+    assert _placed(course, "student9", A) == nbs[A][1]
+    unpacked = sum(p.stat().st_size for p in (course.root / "downloaded").rglob("*") if p.is_file())
+    assert unpacked < 3 << 20
