@@ -337,12 +337,17 @@ class ArrayLike(R.Traced):
             return self._apply(prim, inputs, _NO_KWARGS)
         name = f"numpy.{ufunc.__name__}"
         if method != "__call__":
-            raise TypeError(f"{name}.{method} is not supported on {type(self).__name__} values; "
-                            f"use the function form (e.g. np.sum instead of np.add.reduce).")
+            raise TypeError(_ufunc_method_message(ufunc, method, type(self).__name__))
         if kwargs.get("out") is not None:
+            call = (f"y = {name}(x)" if ufunc.nin == 1 else
+                    f"y = {name}(a, b), and a = a + b for a += b")
             raise TypeError(f"{name}(..., out=...) (or a += b into a numpy array a) would "
                             f"overwrite an array in place, which the derivative cannot follow; "
-                            f"assign the result instead: a = a + b, or a = {name}(a, b).")
+                            f"assign the result to a name instead: {call}.")
+        # Keywords given with numpy's defaults change nothing (np.exp(x, where=True)).
+        kwargs = {k: v for k, v in kwargs.items() if not _ufunc_default(k, v)}
+        if prim is not None and not kwargs:
+            return self._apply(prim, inputs, _NO_KWARGS)
         if ufunc in F.NONDIFFERENTIABLE_UFUNCS:
             return ufunc(*(_value(x) for x in inputs), **kwargs)
         if ufunc is np.remainder and len(inputs) == 2 and not kwargs:  # np.mod too
@@ -350,9 +355,18 @@ class ArrayLike(R.Traced):
         if ufunc is np.divmod and len(inputs) == 2 and not kwargs:
             quotient = np.floor_divide(*(_value(x) for x in inputs))
             return quotient, inputs[0] - inputs[1] * quotient
-        if prim is not None:
+        if prim is not None or ufunc in (np.remainder, np.divmod):
+            call = f"{name}(x)" if ufunc.nin == 1 else f"{name}(a, b)"
+            advice = []
+            if "where" in kwargs:
+                advice.append(f"for where=mask write np.where(mask, {call}, other)")
+            if "dtype" in kwargs:
+                advice.append("for dtype= cast the operands first (x.astype(np.float32))")
+            rest = sorted(set(kwargs) - {"where", "dtype"})
+            if rest:
+                advice.append(f"call {name} without {', '.join(k + '=' for k in rest)}")
             raise TypeError(f"{name} on {type(self).__name__} does not take the keyword "
-                            f"arguments {sorted(kwargs)}.")
+                            f"arguments {sorted(kwargs)}: {'; '.join(advice)}.")
         raise TypeError(_unsupported(name, type(self).__name__))
 
     def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
@@ -377,6 +391,41 @@ def _value(x: Any) -> Any:
     return x.value if isinstance(x, ArrayLike) else x
 
 
+_UFUNC_DEFAULTS = {"where": True, "dtype": None, "casting": "same_kind", "order": "K",
+                   "subok": True, "out": None}
+
+
+def _ufunc_default(keyword: str, value: Any) -> bool:
+    default = _UFUNC_DEFAULTS.get(keyword, _UFUNC_DEFAULTS)  # an unknown keyword: never
+    if keyword == "out":
+        return value is None or value == (None,)
+    return type(value) is type(default) and value == default
+
+
+# What to write instead of a ufunc method: ufunc.reduce etc. have no rules of their own.
+_REDUCE_INSTEAD = {np.add: "np.sum", np.multiply: "np.prod", np.maximum: "np.max",
+                   np.minimum: "np.min"}
+
+
+def _ufunc_method_message(ufunc: np.ufunc, method: str, kind: str) -> str:
+    name = f"numpy.{ufunc.__name__}"
+    if method == "reduce" and ufunc in _REDUCE_INSTEAD:
+        advice = f"write {_REDUCE_INSTEAD[ufunc]}(x, axis=...) instead"
+    elif method == "accumulate" and ufunc is np.add:
+        advice = "write np.cumsum(x, axis=...) instead"
+    elif method == "outer":
+        advice = (f"broadcast instead: {name}(a[:, None], b[None, :]) (a and b 1-d), or "
+                  f"{name}(np.reshape(a, a.shape + (1,) * b.ndim), b) in general")
+    elif method == "at":
+        advice = ("it writes into an array in place, which the derivative cannot follow; build "
+                  "the result instead (a sum over repeated indices is onehot.T @ values, with "
+                  "onehot = np.eye(n)[indices])")
+    else:
+        advice = ("write it with supported functions (a Python loop over the axis with "
+                  "np.stack, for an accumulation)")
+    return f"{name}.{method} is not supported on {kind} values: {advice}."
+
+
 def _plain_index(index: Any) -> Any:
     """Indices are never differentiated: unwrap traced values and turn lists into arrays."""
     if isinstance(index, tuple):
@@ -385,6 +434,8 @@ def _plain_index(index: Any) -> Any:
         value = index.value
         if value.dtype.kind != "f":
             return value
+        if getattr(index, "_mask", False):  # Tensor(mask): 0.0/1.0 standing for a mask
+            return value != 0
         # A Tensor holds floats (integers are converted): whole numbers index as numpy's
         # integer arrays do; others would be truncated silently, where numpy raises.
         whole = value.astype(np.intp)

@@ -9,6 +9,7 @@ ignored gives a wrong value or gradient with no error.  The same handlers serve 
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -181,26 +182,34 @@ def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
     return R.cumsum(a, axis=int(axis))
 
 
+def _deviations(function: str, a: Any, axis: Any, dtype: Any, ddof: Any, where: Any,
+                mean: Any, correction: Any) -> tuple[Any, Any, int]:
+    """The deviations from the mean, the axes and numpy's divisor max(n - ddof, 0), shared by
+    np.var and np.std."""
+    if where is not True:
+        raise _refuse(function, "where", "compute the masked variance with np.sum(..., where=) "
+                      "and np.mean(..., where=) instead.")
+    if correction is not _UNSET:
+        if ddof != 0:
+            raise ValueError(f"numpy.{function}: ddof and correction cannot both be given (they "
+                             f"are the same thing).")
+        ddof = correction
+    axis = _axis(axis)
+    a = _cast(a, dtype, function)  # numpy computes in dtype, not in the input's type
+    centre = R.mean(a, axis=axis, keepdims=True) if mean is _UNSET else mean
+    # numpy divides by max(n - ddof, 0): more degrees of freedom than values give inf, not a
+    # negative variance.
+    return a - centre, axis, max(R._count(np.shape(_value(a)), axis) - ddof, 0)
+
+
 def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
         keepdims: bool = False, *, where: Any = True, mean: Any = _UNSET,
         correction: Any = _UNSET) -> Any:
     _no_out("var", out)
     if _integer_result(dtype):
         raise _refuse("var", "dtype", "an integer variance has no derivative; cast the result.")
-    if where is not True:
-        raise _refuse("var", "where", "compute the masked variance with np.sum(..., where=) "
-                      "and np.mean(..., where=) instead.")
-    if correction is not _UNSET:
-        if ddof != 0:
-            raise ValueError("numpy.var: ddof and correction cannot both be given (they are "
-                             "the same thing).")
-        ddof = correction
-    axis = _axis(axis)
-    a = _cast(a, dtype, "var")  # numpy computes in dtype, not in the input's type
-    centre = R.mean(a, axis=axis, keepdims=True) if mean is _UNSET else mean
-    centred = a - centre
-    n = R._count(np.shape(_value(a)), axis)
-    return R.sum_(centred * centred, axis=axis, keepdims=bool(keepdims)) / (n - ddof)
+    centred, axis, divisor = _deviations("var", a, axis, dtype, ddof, where, mean, correction)
+    return R.sum_(centred * centred, axis=axis, keepdims=bool(keepdims)) / divisor
 
 
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
@@ -208,10 +217,13 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
         correction: Any = _UNSET) -> Any:
     _no_out("std", out)
     if _integer_result(dtype):  # a constant, computed from the float result
-        return _cast(R.sqrt(var(a, axis, None, None, ddof, keepdims, where=where, mean=mean,
-                                correction=correction)), dtype, "std")
-    return R.sqrt(var(a, axis, dtype, None, ddof, keepdims, where=where, mean=mean,
-                      correction=correction))
+        return _cast(std(a, axis, None, None, ddof, keepdims, where=where, mean=mean,
+                         correction=correction), dtype, "std")
+    centred, axis, divisor = _deviations("std", a, axis, dtype, ddof, where, mean, correction)
+    # The norm of the deviations over sqrt(n - ddof) is sqrt(var), with the norm's subgradient
+    # 0 where the deviations are all 0 (a constant feature being standardised): central
+    # differences give 0 there, and sqrt's derivative would give 0 * inf = NaN.
+    return R.norm(centred, axis=axis, keepdims=bool(keepdims)) / math.sqrt(divisor)
 
 
 # ---------------------------------------------------------------- products
@@ -343,6 +355,24 @@ def copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) ->
 
 def flip(m: Any, axis: Any = None) -> Any:
     return R.flip(m, axis=_axis(axis))
+
+
+def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
+         stable: Any = None) -> Any:
+    """np.sort as an index: the elements picked in sorted order, so the gradient goes back to
+    where each came from (the getitem rule); ties keep numpy's order (its argsort)."""
+    if order is not None:
+        raise _refuse("sort", "order", "order= sorts structured arrays, which have no "
+                      "derivative.")
+    value = np.asarray(_value(a))
+    if axis is None:
+        a, value, axis = R.reshape(a, (-1,)), value.reshape(-1), 0
+    if value.ndim == 0:
+        raise np.exceptions.AxisError(f"numpy.sort: axis {axis} is out of bounds for a 0-d array")
+    index = list(np.indices(value.shape, sparse=True))
+    axis = int(axis) % value.ndim
+    index[axis] = np.argsort(value, axis=axis, kind=kind, stable=stable)
+    return a[tuple(index)]
 
 
 def tile(A: Any, reps: Any) -> Any:
@@ -497,7 +527,7 @@ FUNCTIONS: dict[Callable, Callable[..., Any]] = {
     np.dot: dot, np.outer: outer, np.einsum: einsum,
     np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.swapaxes: swapaxes,
     np.moveaxis: moveaxis, np.squeeze: squeeze, np.expand_dims: expand_dims,
-    np.broadcast_to: broadcast_to, np.copy: copy, np.full_like: full_like, np.flip: flip,
+    np.broadcast_to: broadcast_to, np.copy: copy, np.full_like: full_like, np.flip: flip, np.sort: sort,
     np.copyto: copyto, np.tile: tile, np.pad: pad,
     np.concatenate: concatenate, np.stack: stack, np.hstack: hstack, np.vstack: vstack,
     np.split: split, np.where: where, np.clip: clip,

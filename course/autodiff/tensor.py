@@ -120,13 +120,19 @@ class Tensor(ArrayLike):
 
     __slots__ = ("_value", "grad", "requires_grad", "_version", "_prim", "_args", "_values",
                  "_kwargs", "_inputs", "_seq", "_history", "_assigned", "_input", "_views",
-                 "_view_of", "_shares",
+                 "_view_of", "_shares", "_mask",
                  "__weakref__")
 
     def __init__(self, value: Any, requires_grad: bool = False) -> None:
         if isinstance(value, Tensor) and value.requires_grad and _GradMode.enabled:
             escapes.tensor_copy_escape(live=value._prim is not None and value._args is not None)
-        array = as_float_array(value)
+        source = value.value if isinstance(value, ArrayLike) else value
+        source = source if type(source) is np.ndarray else np.asarray(source)
+        array = as_float_array(source)
+        if source.dtype == bool or (isinstance(value, Tensor) and getattr(value, "_mask", False)):
+            # Tensor(mask) holds 0.0/1.0, but as an index it must still pick what mask picks
+            # (as np.asarray(mask) would), not positions 0 and 1: see _plain_index.
+            self._mask = True
         # A Tensor that requires grad owns its memory, as torch.tensor's: the caller's array
         # changing later (a *= 10 before backward) must not change recorded values, and an
         # update of the parameter must not change the caller's array. So does a view of
@@ -150,6 +156,11 @@ class Tensor(ArrayLike):
             # The engine keeps a 0-d result as a numpy scalar (cheaper to compute with); the
             # public value is always an array, the same one at every access.
             value = self._value = np.asarray(value)
+        if _FROZEN is not None and self.requires_grad:
+            # While grad runs f, this array is one the backward pass reads (a rule's input or
+            # its own result, as exp's): a write into it (y.value[0] = 0) must not silently
+            # change the gradient. Reading stays free; grad makes it writeable again.
+            _freeze(value)
         return value
 
     @value.setter
@@ -184,6 +195,10 @@ class Tensor(ArrayLike):
                 values.append(a._value)
                 if a.requires_grad:
                     inputs |= bit
+                elif _FROZEN is not None and type(a._value) is np.ndarray:
+                    # A constant Tensor may share the caller's array (Tensor(data) does not
+                    # copy): the backward pass reads it as it reads a plain array operand.
+                    _freeze(a._value)
             else:
                 if type(a) is list:  # the backward pass must not see later changes to it
                     a = _constant_list(a)
@@ -215,6 +230,9 @@ class Tensor(ArrayLike):
         if not inputs or not _GradMode.enabled:
             t.requires_grad = False
             t._prim = None
+            if prim.name in _MASK_KEEPING and isinstance(args[0], Tensor) and \
+                    getattr(args[0], "_mask", False):
+                t._mask = True  # m[1:], m.reshape(...) of a mask: still a mask as an index
             if prim.name in _MAY_VIEW and isinstance(args[0], Tensor) and \
                     isinstance(out, np.ndarray) and out.base is not None and \
                     np.may_share_memory(out, values[0]):
@@ -356,8 +374,9 @@ class Tensor(ArrayLike):
         return Tensor._wrap(value)
 
     def numpy(self) -> np.ndarray:
-        """The value as a numpy array: an explicit constant (like ``.value``)."""
-        return self._value
+        """The value as a numpy array: an explicit constant (like ``.value``, and read-only
+        like it while grad runs the function)."""
+        return self.value
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -489,6 +508,9 @@ def _copy_node(source: Tensor, target: Tensor) -> Tensor:
 
 
 _MAY_VIEW = _VIEWS | {"getitem"}
+# Primitives whose result, taken of a Tensor made from a boolean mask, is still that mask's
+# elements (rearranged): it keeps indexing as a mask.
+_MASK_KEEPING = _MAY_VIEW | {"copy", "identity"}
 
 
 def _constant_list(a: list) -> Any:

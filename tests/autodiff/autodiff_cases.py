@@ -194,6 +194,11 @@ CASES = [
          ref=lambda np, x: np.transpose(x) * np.arange(3.0)),  # autograd has no .copy()
     Case("flip", lambda np, x: np.flip(x, axis=1), ((3, 4),), autograd_ok=False),
     Case("flip-all", lambda np, x: np.flip(x), ((3, 4),), autograd_ok=False),
+    # HIPS autograd sorts 1-d arrays only (NotImplementedError otherwise): checked numerically.
+    Case("sort", lambda np, x: np.sort(x) * np.arange(5.0), ((5,),)),
+    Case("sort-axis", lambda np, x: np.sort(x, axis=0) * np.arange(3.0)[:, None], ((3, 4),),
+         autograd_ok=False),
+    Case("sort-flat", lambda np, x: np.sort(x, axis=None) ** 2, ((2, 3),), autograd_ok=False),
     Case("tile", lambda np, x: np.tile(x, (2, 1, 3)), ((3, 2),)),
     Case("pad", lambda np, x: np.pad(x, ((1, 0), (2, 1)), constant_values=0.5), ((3, 4),),
          autograd_ok=False),

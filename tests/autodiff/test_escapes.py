@@ -220,6 +220,23 @@ def test_boolean_leaves_are_masks_not_numbers():
     np.testing.assert_array_equal(course.grad(lambda x: np.sum(x[Tensor([2.0, 2.0])]))(x), [0, 0, 2])
 
 
+def test_a_tensor_made_from_a_mask_indexes_as_a_mask():
+    """Tensor(mask) holds 0.0/1.0 (Tensors hold real numbers), but x[Tensor(mask)] must pick
+    what x[mask] picks, not positions 0 and 1; so must its slices and reshapes."""
+    mask = np.array([False, True, True, False])
+    m = Tensor(mask)
+    x = np.array([1.0, -2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(Tensor(x)[m].value, x[mask])
+    value, g = course.value_and_grad(lambda v, m: np.sum(v[m] ** 2))(x, m)
+    assert value == 13.0
+    np.testing.assert_array_equal(g, [0.0, -4.0, 6.0, 0.0])
+    np.testing.assert_array_equal(Tensor(x[1:])[m[1:]].value, x[1:][mask[1:]])
+    np.testing.assert_array_equal(Tensor(x.reshape(2, 2))[m.reshape(2, 2)].value,
+                                  x.reshape(2, 2)[mask.reshape(2, 2)])
+    np.testing.assert_array_equal(Tensor(x)[Tensor([False, True, False, True])].value, x[1::2])
+    np.testing.assert_array_equal(Tensor(x)[Tensor([1.0, 0.0])].value, [-2.0, 1.0])  # numbers
+
+
 def _aliased(x):
     h = x * 1.0
     y = h
@@ -446,6 +463,57 @@ def test_grads_own_input_and_detached_values_are_read_only():
     buf = np.ones(2)
     jac(buf)
     buf[0] = 5.0  # and after jacobian
+
+
+def _constant_tensor_of_a_changed_array(w):
+    a = np.arange(3.0)
+    c = Tensor(a)  # a constant shares the caller's array (like torch.from_numpy)
+    y = np.sum(w * c)
+    a += 10  # the backward pass reads c's values: the gradient would be 10, 11, 12
+    return y
+
+
+def _constant_tensor_written_through_value(w):
+    c = Tensor(np.arange(3.0))
+    y = np.sum(w * c)
+    c.value[:] = 7.0
+    return y
+
+
+def _result_written_through_value(w):
+    y = np.exp(w)
+    loss = np.sum(y)  # exp's rule reads its own result
+    y.value[0] = 0.0
+    return loss
+
+
+def _result_written_through_numpy(w):
+    y = w * 2.0
+    loss = np.sum(y * y)
+    y.numpy()[0] = 0.0
+    return loss
+
+
+@pytest.mark.parametrize("f", [_constant_tensor_of_a_changed_array,
+                               _constant_tensor_written_through_value,
+                               _result_written_through_value, _result_written_through_numpy])
+def test_writes_into_the_arrays_of_tensors_the_graph_uses_raise(f):
+    """The arrays behind Tensors are read by the backward pass as much as plain arrays are:
+    a write into one (through the caller's array, .value or .numpy()) while grad runs must not
+    silently change the gradient."""
+    with pytest.raises(ValueError, match="read-only.*derivative reads it"):
+        course.grad(f)(np.array([0.5, 1.0, 2.0]))
+
+
+def test_a_constant_tensor_may_be_filled_before_use_and_its_array_is_writeable_after():
+    data = np.arange(3.0)
+
+    def loss(w):
+        c = Tensor(np.zeros(3))
+        c.value[1] = 2.0  # before any operation used it: an ordinary constant
+        return np.sum(w * c) + np.sum(w * Tensor(data))
+    np.testing.assert_allclose(course.grad(loss)(np.ones(3)), [0.0, 3.0, 2.0])
+    data[0] = 5.0  # the caller's array is writeable again
 
 
 def test_two_views_of_one_array_made_before_grad_are_writeable_afterwards():

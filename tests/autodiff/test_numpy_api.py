@@ -154,6 +154,29 @@ def test_norm_gradient_at_zero_is_zero_not_nan():
     np.testing.assert_array_equal(course.grad(lambda x: np.linalg.norm(x))(np.zeros(3)), 0.0)
 
 
+def test_std_of_a_constant_column_has_the_subgradient_zero_not_nan():
+    """Standardising data with a constant feature: the deviations are all 0 there, where the
+    derivative of sqrt(var) is 0 * inf = NaN; central differences give 0 (std is a norm of the
+    deviations, and the norm's subgradient at 0 is taken, as for np.linalg.norm)."""
+    data = np.array([[1.0, 2.0], [1.0, 3.0], [1.0, -1.0]])  # the first column is constant
+    w = np.array([1.0, 2.0])
+    for std in (lambda x: np.std(x, axis=0), lambda x: x.std(axis=0, ddof=1, keepdims=True)[0]):
+        f = lambda x: np.sum(std(x) * w)  # noqa: E731
+        analytic = course.grad(f)(data.copy())
+        numeric = numeric_grad(lambda v: float(f(v)), data.copy())
+        assert np.all(np.isfinite(analytic)) and rel_error(analytic, numeric) < 1e-6
+
+
+def test_more_degrees_of_freedom_than_values_give_numpys_variance():
+    x = np.array([0.5, -1.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.warns(RuntimeWarning):
+        theirs = np.var(x, ddof=4)  # numpy divides by max(n - ddof, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ours = np.var(Tensor(x, requires_grad=True), ddof=4).value
+        ours_std = np.std(Tensor(x, requires_grad=True), ddof=4).value
+    assert ours == theirs == np.inf and ours_std == np.inf
+
+
 def test_power_zero_exponent_at_zero_has_zero_gradient():
     g = course.grad(lambda x: np.sum(x ** 0.0 + x ** 0))(np.array([0.0, 1.0]))
     np.testing.assert_array_equal(g, [0.0, 0.0])
@@ -169,6 +192,37 @@ def test_unsupported_forms_say_what_to_do():
         np.linalg.norm(x, ord=2)
     with pytest.raises(TypeError, match="numpy.linalg.eig is not supported"):
         np.linalg.eig(x)
+
+
+UFUNC_ADVICE = [
+    (lambda x: np.add.reduce(x), r"np\.sum\(x, axis=\.\.\.\)"),
+    (lambda x: np.maximum.reduce(x), r"np\.max\(x"),
+    (lambda x: np.add.accumulate(x), r"np\.cumsum"),
+    (lambda x: np.add.outer(x, x), r"numpy\.add\(a\[:, None\], b\[None, :\]\)"),
+    (lambda x: np.add.at(np.zeros(3), [0, 0], x[:2]), r"onehot"),
+    (lambda x: np.maximum.accumulate(x), r"loop"),
+    (lambda x: np.negative(x, out=np.zeros(3)), r"y = numpy\.negative\(x\)\."),
+    (lambda x: np.exp(x, where=x.value > 0), r"np\.where\(mask, numpy\.exp\(x\), other\)"),
+    (lambda x: np.multiply(x, 2.0, dtype=np.float32), r"x\.astype"),
+    (lambda x: np.mod(x, 1.0, where=x.value > 0), r"numpy\.remainder on Tensor does not take"),
+]
+
+
+@pytest.mark.parametrize("call, advice", UFUNC_ADVICE)
+def test_refused_ufunc_forms_say_what_to_write_instead(call, advice):
+    """np.add.outer has no 'function form', np.negative takes no second operand, and
+    np.remainder is supported: the messages must not say otherwise."""
+    with pytest.raises(TypeError, match=advice):
+        call(Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True))
+
+
+def test_ufunc_keywords_with_numpys_defaults_change_nothing():
+    x = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    np.testing.assert_array_equal(np.exp(x, where=True, casting="same_kind").value,
+                                  np.exp(x.value))
+    np.testing.assert_array_equal(np.mod(x, 1.0, dtype=None).value, np.mod(x.value, 1.0))
+    g = course.grad(lambda v: np.sum(np.multiply(v, v, dtype=None, out=None)))(x.value)
+    np.testing.assert_array_equal(g, 2 * x.value)
 
 
 def test_methods_take_numpys_keywords():
