@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,8 +27,8 @@ from pathlib import Path, PurePath, PurePosixPath
 
 from .course import Course, GraderError
 from .late import write_timestamp
-from .lms import (BLACKBOARD_ATTEMPT, Archive, Origin, blackboard_assignment, identify, lms_named,
-                  stands_for_student, students_named)
+from .lms import (BLACKBOARD_ATTEMPT, RECEIPT_BESIDE, Archive, Origin, blackboard_assignment,
+                  identify, lms_named, stands_for_student, students_named)
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
@@ -35,6 +36,8 @@ MAX_ARCHIVE_BYTES = 2 << 30    # unpacked size of one LMS archive (a class of no
 MAX_ARCHIVE_FILES = 20000      # members of one archive (a class of 1000 x 9 notebooks fits)
 MAX_ARCHIVE_DEPTH = 3          # a class archive, a student's archive in it, and one in that
 MAX_NAME_BYTES = 255           # of one file name, on the usual file systems
+# Archives students upload that are not unpacked (zip only): named as such in their row.
+OTHER_ARCHIVES = (".rar", ".7z", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".gz")
 
 
 @dataclass
@@ -46,6 +49,12 @@ class Collected:
     assignment: str  # UNKNOWN when it could not be matched (or the file was not taken)
     reason: str = ""
     origin: dict | None = None  # Origin.record(): LMS, its id, submission time, late marker
+
+
+def notebook_name(name: str) -> bool:
+    """Whether a file is named as a notebook: ``.ipynb``, or ``.ipynb.json`` as Safari saves a
+    notebook downloaded from Jupyter (the student then uploads that file)."""
+    return name.lower().endswith((".ipynb", ".ipynb.json"))
 
 
 def grade_ids(path: Path) -> set[str] | None:
@@ -107,17 +116,22 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     results: list[Collected] = []
     candidates: list[tuple[Path, Origin, str, str]] = []  # path, origin, assignment, how
     unpacked = course.root / "downloaded"
-    found = [(path, Path(_text(str(relative))), refused, archive)  # names read as text
+    # Names read as text, composed (NFC): a download unpacked or copied on macOS may spell
+    # 'é' as 'e' and a combining accent, which no name pattern takes for a letter.
+    found = [(path, Path(unicodedata.normalize("NFC", _text(str(relative)))), refused, archive)
              for path, relative, refused, archive in _walk(src, unpacked, matcher.released)]
     # A download in which every notebook's path carries an LMS name is an LMS's download,
     # wherever it was unpacked (submissions/, CS101-HW3-98765/): its folders are wrappers. In
     # one that mixes in plain student folders, a student's folder speaks for its files.
     notebooks = [relative for _, relative, refused, _ in found
-                 if not refused and relative.suffix.lower() == ".ipynb"
+                 if not refused and notebook_name(relative.name)
                  and not {".ipynb_checkpoints", "__MACOSX"} & set(relative.parts)]
     owners = not notebooks or not all(lms_named(relative) for relative in notebooks)
-    blackboard = (blackboard_assignment(relative.name for _, relative, _, _ in found)
-                  or _blackboard_from_receipt(found))
+    # A receipt states its username; comparing names is the fallback (two users who share a
+    # first name, john_smith and john_doe, share 'Homework 3_john' too).
+    blackboard = (_blackboard_from_receipt(found)
+                  or blackboard_assignment(relative.name for _, relative, _, _ in found))
+    names = [str(relative) for _, relative, _, _ in found]
     for path, relative, refused, archive in found:
         try:
             row = (Collected(str(path), UNKNOWN, UNKNOWN, refused) if refused else
@@ -126,6 +140,8 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             row = Collected(str(path), UNKNOWN, UNKNOWN,
                             f"could not be collected ({type(exc).__name__}: {str(exc)[:200]})")
+        if row is not None and RECEIPT_BESIDE in row.reason and not _attempt_files(relative, names):
+            row.reason = row.reason.replace(RECEIPT_BESIDE, RECEIPT_ALONE)
         if row is not None:
             course.note(row.student, row.assignment if row.student != UNKNOWN else relative.name,
                         row.reason, status)
@@ -140,14 +156,27 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
     return results
 
 
+RECEIPT_ALONE = ("no file of this attempt is in the download: the student handed in none with it "
+                 "(text typed into Blackboard, if any, is in this receipt), so there is nothing "
+                 "to grade; read the receipt, and check that the download holds every file")
+
+
+def _attempt_files(receipt: Path, names: list[str]) -> bool:
+    """Whether the download holds a file of the Blackboard attempt whose receipt is
+    ``receipt`` (``<assignment>_<user>_attempt_<time>.txt``): ``..._attempt_<time>_<file>``."""
+    prefix = str(receipt.with_suffix("")) + "_"
+    return any(name.startswith(prefix) for name in names)
+
+
 RECEIPT_USER = re.compile(r"^Name:.*\((?P<user>[^()\s]+)\)\s*$", re.MULTILINE)
 
 
 def _blackboard_from_receipt(found: list) -> str:
-    """The Blackboard assignment name of a download too small to show it by comparing users
-    (one student's attempts): the prefix of a receipt ``<assignment>_<user>_attempt_<time>.txt``
-    before the username its ``Name: Jane Doe (jane_doe)`` line states. Without it, the user
-    would be read as the part after the last '_' (john_smith as smith)."""
+    """The Blackboard assignment name of a download, which comparing users cannot always tell
+    (one student's attempts, or users who share a first name): the prefix of a receipt
+    ``<assignment>_<user>_attempt_<time>.txt`` before the username its ``Name: Jane Doe
+    (jane_doe)`` line states. Without it, the user would be read as the part after the last
+    '_' (john_smith as smith)."""
     for path, relative, refused, _ in found:
         attempt = BLACKBOARD_ATTEMPT.search(relative.name)
         if refused or attempt is None or not relative.name.endswith(".txt"):
@@ -172,12 +201,16 @@ def _text(name: str) -> str:
 def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
     """Refuse (and drop from ``candidates``) the files of a plain-layout student folder name
     that occurs in several places (alice/notebooks/, bob/notebooks/): they may be different
-    students, and "latest wins" would silently grade one of them for all."""
+    students, and "latest wins" would silently grade one of them for all. A folder per
+    assignment holding the class's student folders (hw1/alice/, hw2/alice/) is no clash."""
     places: dict[str, set[str]] = {}
-    for _, origin, _, _ in candidates:
+    given: dict[tuple[str, str], set[str]] = {}  # (student, assignment): the places giving it
+    for _, origin, assignment, _ in candidates:
         if origin.lms == "folder" and origin.place:
             places.setdefault(origin.student, set()).add(origin.place)
-    clash = {student: sorted(p) for student, p in places.items() if len(p) > 1}
+            given.setdefault((origin.student, assignment), set()).add(origin.place)
+    clash = {student: sorted(p) for student, p in places.items()
+             if len(p) > 1 and not _assignment_folders(student, p, places, given)}
     if not clash:
         return []
     # One place nearer the top than the others is taken as the student's own (alice/ beside
@@ -202,6 +235,19 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
             kept.append(item)
     candidates[:] = kept
     return rows
+
+
+def _assignment_folders(student: str, where: set[str], places: dict, given: dict) -> bool:
+    """Whether the folders ``where`` named ``student`` are one student's in several assignment
+    folders (hw1/alice/, hw2/alice/): each sits beside other students' folders, so its parent is
+    a class's folder (alice/notebooks/ beside nothing is not a student), and no assignment comes
+    from two of them."""
+    siblings: dict[str, int] = {}
+    for place in {p for ps in places.values() for p in ps}:
+        parent = place.rpartition("/")[0]
+        siblings[parent] = siblings.get(parent, 0) + 1
+    return (all(siblings[w.rpartition("/")[0]] > 1 for w in where)
+            and all(len(ps) == 1 for (s, _), ps in given.items() if s == student))
 
 
 def _walk(src: Path, unpacked: Path, assignments: Sequence[str] = ()):
@@ -393,10 +439,15 @@ def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | No
         return Collected(str(path), UNKNOWN, UNKNOWN,
                          "a Jupyter checkpoint copy (or macOS archive metadata): ignored")
     origin = identify(relative, archive, owners=owners, blackboard_name=blackboard, root=root)
-    if path.suffix.lower() != ".ipynb":
-        if isinstance(origin, str) and origin.startswith(("Moodle", "Blackboard")):
+    if not notebook_name(path.name):
+        if isinstance(origin, str) and origin.startswith(("Moodle", "Canvas", "Blackboard")):
             return Collected(str(path), UNKNOWN, UNKNOWN, origin)  # LMS extras, named as such
         student = UNKNOWN if isinstance(origin, str) else origin.student
+        if relative.name.lower().endswith(OTHER_ARCHIVES):  # a notebook may well be inside
+            return Collected(str(path), student, UNKNOWN,
+                             f"'{relative.name}' is an archive that collect does not unpack (only "
+                             f".zip): not looked into; unpack it by hand and collect its folder",
+                             None if isinstance(origin, str) else origin.record())
         return Collected(str(path), student, UNKNOWN, f"'{relative.name}' is not a notebook (.ipynb): ignored")
     if isinstance(origin, str):
         return Collected(str(path), UNKNOWN, UNKNOWN, origin)
@@ -513,20 +564,24 @@ def _place(course: Course, student: str, assignment: str, group: list,
 
 
 COPY_NUMBER = re.compile(r" \((\d+)\)(?=\.[^.]*$|$)")  # a browser's second download: 'nb (1).ipynb'
+# ... or of the archive it came in: 'alice (1).zip', unpacked into 'alice (1).zip.unpacked/'
+ARCHIVE_COPY = re.compile(r" \((\d+)\)\.zip\.unpacked$", re.IGNORECASE)
 
 
 def _later(item: tuple) -> tuple:
     """What orders one student's submissions of one assignment, later last: the LMS's
     submission time, then its attempt (Canvas's attachment id), then the file's modification
     time (a zip member's recorded time), then a browser's copy number ('nb (1).ipynb' is later
-    than 'nb.ipynb'), and last the order of the files, which says nothing about time."""
+    than 'nb.ipynb', and so is what came in 'alice (1).zip'), and last the order of the files,
+    which says nothing about time."""
     index, path, origin, _ = item
     try:
         modified = float(int(path.stat().st_mtime))  # whole seconds: zips record no finer
     except OSError:
         modified = 0.0
-    copy = COPY_NUMBER.search(origin.name)
-    return origin.submitted, origin.order, modified, int(copy[1]) if copy else 0, index
+    copies = [COPY_NUMBER.search(origin.name)] + [ARCHIVE_COPY.search(p) for p in path.parts]
+    copy = max((int(found[1]) for found in copies if found), default=0)
+    return origin.submitted, origin.order, modified, copy, index
 
 
 def _why_earlier(older: tuple, newer: tuple) -> str:

@@ -11,10 +11,15 @@ submission. Conventions, as the LMSs write them:
 * **Canvas** ("Download submissions"): flat files
   ``doejane_12345_67890_<file as uploaded>`` (user id, then the attachment id, which grows with
   every resubmission), with ``_LATE`` after the name for late ones; a resubmitted file keeps its
-  name with ``-1``, ``-2`` ... before the extension.
+  name with ``-1``, ``-2`` ... before the extension. A text entry is ``doejane_12345_text.html``
+  (a website URL ``..._link.html``): no file, and named as such.
 * **Blackboard** ("Download assignment"): ``<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>``
-  plus a ``.txt`` receipt per attempt with the same prefix.
-* **A plain folder**: ``<student>/<file>.ipynb`` or ``<student>_<file>.ipynb``.
+  plus a ``.txt`` receipt per attempt with the same prefix, in
+  ``gradebook_<course id>_<assignment>_<YYYY-MM-DD-HH-MM-SS>.zip``.
+* **GitHub Classroom** (``gh classroom clone student-repos``): ``<assignment>-submissions/
+  <assignment>-<user>/``, the repository (and every folder in it) the user's.
+* **A plain folder**: ``<student>/<file>.ipynb`` or ``<student>_<file>.ipynb``; an archive
+  ``alice.zip`` (or a browser's second download of it, ``alice (1).zip``) stands for ``alice/``.
 """
 from __future__ import annotations
 
@@ -35,10 +40,17 @@ CANVAS_FILE = re.compile(r"^(?P<name>[^\W\d_][\w]*?)(?P<late>_late)?_(?P<uid>\d+
 # Canvas with anonymous grading: anon_<anonymous id>_<attachment id>_<file>, LATE_ in front.
 CANVAS_ANON = re.compile(r"^(?P<late>LATE_)?anon_(?P<aid>[A-Za-z0-9]+)_(?P<sid>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
+# Canvas's text entry and website URL submissions: <name>[_LATE]_<user id>_text.html (or
+# _link.html), [LATE_]anon_<id>_text.html with anonymous grading; no attachment id.
+CANVAS_ONLINE = re.compile(r"^(?:(?P<name>[^\W\d_]\w*?)(?P<late>_late)?_(?P<uid>\d+)|(?P<anon>LATE_)?"
+                           r"anon_(?P<aid>[A-Za-z0-9]+))_(?P<kind>text|link)\.html$", re.IGNORECASE)
 # Blackboard: the first _attempt_<time> ends <assignment>_<user> (what follows is the student's
 # own file name, which must not be able to move it); the user is the part after the last '_'.
 BLACKBOARD_ATTEMPT = re.compile(r"_attempt_(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})"
                                 r"(?:_(?P<file>.+)|\.txt)$")
+# Blackboard's archive of the attempts it downloads: gradebook_<course id>_<assignment>_<time>.zip
+BLACKBOARD_DOWNLOAD = re.compile(r"^gradebook_.+_\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$")
+RECEIPT_BESIDE = "the submission itself is the file with the same prefix"
 BLACKBOARD_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@\-]*$")
 PLAIN_FILE = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.-]*)_(?P<file>.+)$")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
@@ -84,6 +96,7 @@ def stands_for_student(stem: str, members: Iterable[PurePath],
     holding zipped's file). Only a name whose second part holds one of ``assignments`` counts:
     ``reverse_mode.ipynb`` in alice.zip is alice's, not a student's called reverse."""
     members = list(members)
+    stem = browser_original(stem)
     if not STUDENT_ID.match(stem) or any(len(m.parts) > 1 for m in members) \
             or students_named(members):
         return False
@@ -175,6 +188,13 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
                     f"'{parts[owner]}': not taken (a student's files cannot speak for another "
                     f"student). If this is an LMS download, give collect the folder that holds "
                     f"its files")
+        online = CANVAS_ONLINE.match(part) if i == last and owner is None else None
+        if online and not (moodle or canvas or blackboard):
+            who = (f"{online['name']} (user {online['uid']})" if online["uid"] else
+                   f"anon-{online['aid']}")
+            kind = "text entry" if online["kind"].lower() == "text" else "website URL"
+            late = ", late" if online["late"] or online["anon"] else ""
+            return f"Canvas {kind} submission of {who}{late}: not an uploaded file"
         mine = _lms_student(part, True) if i in archives else None
         inside = archives[i].inside if i in archives else frozenset()
         if mine and len(set(inside) - {mine}) > 1:
@@ -183,6 +203,10 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
                     f"students: not taken, since it cannot be told whether it is a whole-class "
                     f"download or a student's upload of other students' files. If it is the "
                     f"class's download, unpack it (or rename it) and collect again")
+        if inside and BLACKBOARD_DOWNLOAD.match(part):
+            # Blackboard's own archive (of one student's attempts: of several, it is refused
+            # above) is a wrapper, though a course id such as 202610_12345 reads like Canvas.
+            continue
         if moodle and moodle["plugin"] != "file" and i in archives:
             moodle = None  # an upload merely named like Moodle's online text: its folders say
         if moodle:
@@ -206,8 +230,7 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
             if blackboard["file"] is None:
                 if i < last:
                     continue
-                return (f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: the "
-                        f"submission itself is the file with the same prefix")
+                return f"Blackboard receipt of {blackboard['user']}'s attempt of {time}: {RECEIPT_BESIDE}"
             uploaded = blackboard["file"] if i == last else name
             student = _blackboard_student(blackboard["user"])
             return Origin(student, uploaded, "blackboard", blackboard["user"],
@@ -216,17 +239,34 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
     outside = [i for i in folders if i < first]
     # alice.zip stands for the folder alice/: the files in it are hers, whatever they are named.
     own = [i for i in sorted(archives) if archives[i].student]
+    # A GitHub Classroom repository is its student's, whatever folders the starter code has
+    # inside it (<assignment>-octocat/notebooks/): the innermost folder would be 'notebooks'.
+    repos = [i for i in outside if _classroom_user(parts[i - 1] if i else root, parts[i]) != parts[i]]
     if outside or own or folders:
-        at = outside[-1] if outside else own[0] if own else folders[-1]
-        student = _classroom_user(parts[at - 1] if at else root, parts[at])
+        at = (repos[0] if repos else outside[-1] if outside else own[0] if own
+              else folders[-1])
+        folder = browser_original(parts[at]) if at in archives else parts[at]
+        student = _classroom_user(parts[at - 1] if at else root, folder)
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "
                     f"'.' and '-' only); rename the folder")
-        return Origin(student, name, "folder", place="/".join(parts[:at + 1]))
+        # A GitHub Classroom repository names its student beyond doubt: no place to compare.
+        place = "" if repos else "/".join([*parts[:at], folder])
+        return Origin(student, name, "folder", place=place)
     plain = PLAIN_FILE.match(name)
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+BROWSER_COPY = re.compile(r"^(?P<name>.+) \((?P<copy>\d+)\)$")  # 'alice (1)': downloaded twice
+
+
+def browser_original(stem: str) -> str:
+    """The name a browser's second download of a file had (``alice (1)`` -> ``alice``): an
+    archive a student sent again is still the student's, and the copy is the later one."""
+    copy = BROWSER_COPY.match(stem)
+    return copy["name"] if copy else stem
 
 
 def _classroom_user(parent: str, folder: str) -> str:

@@ -811,3 +811,192 @@ def test_archives_inside_archives_share_one_budget(course, released, tmp_path, m
     assert _placed(course, "student9", A) == nbs[A][1]
     unpacked = sum(p.stat().st_size for p in (course.root / "downloaded").rglob("*") if p.is_file())
     assert unpacked < 3 << 20
+
+
+def test_a_github_classroom_repository_with_folders_is_its_students(course, released, tmp_path):
+    """GitHub Classroom: starter repositories often keep the notebooks in a folder
+    (`gh classroom clone student-repos` gives <assignment>-submissions/<assignment>-<user>/
+    notebooks/...). The repository names the student, not the folder inside it: every
+    student's notebooks were refused as one folder name in several places, and a class of one
+    went to a student called 'notebooks'."""
+    _, nbs = released
+    d = tmp_path / "hw-01-derivatives-submissions"
+    _write(d / "hw-01-derivatives-octocat" / "notebooks" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "hw-01-derivatives-mona-lisa" / "notebooks" / f"{A}.ipynb", nbs[A][0])
+    results = collect(course, d)
+    assert _placed(course, "octocat", A) == nbs[A][1]
+    assert _placed(course, "mona-lisa", A) == nbs[A][0]
+    assert not [r for r in results if r.assignment == UNKNOWN], [r.reason for r in results]
+    one = tmp_path / "one" / "hw-02-reverse-submissions"
+    _write(one / "hw-02-reverse-hubot" / "hw" / f"{B}.ipynb", nbs[B][1])
+    collect(course, one)
+    assert _placed(course, "hubot", B) == nbs[B][1]
+    assert not (course.root / "submitted" / "hw").exists()
+
+
+def test_an_archive_a_browser_downloaded_twice_stays_its_students(course, released, tmp_path):
+    """A plain folder of per-student archives (alice.zip stands for alice/): a student who sent
+    the archive again is downloaded by the browser as 'alice (1).zip'. It is still alice's,
+    and the later one; it went to a student 'reverse' read from the notebook's own name."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    when = (2026, 11, 30, 10, 0, 0)  # the same recorded time: only the copy number tells
+    _zip_infos(d / "alice.zip", [("reverse_mode.ipynb", when, nbs[A][0])])
+    _zip_infos(d / "alice (1).zip", [("reverse_mode.ipynb", when, nbs[A][1])])
+    _zip_infos(d / "bob (2).zip", [(f"{A}.ipynb", when, nbs[A][1])])
+    results = collect(course, d)
+    assert _placed(course, "alice", A) == nbs[A][1]
+    assert _placed(course, "bob", A) == nbs[A][1]
+    assert not (course.root / "submitted" / "reverse").exists()
+    draft = [r for r in results if r.student == "alice" and r.assignment == UNKNOWN]
+    assert len(draft) == 1 and "replaced by the later submission" in draft[0].reason
+
+
+def test_names_decomposed_by_macos_are_read_as_written(course, released, tmp_path):
+    """Canvas keeps accents in names (garcíajosé_44444_...); a download unpacked on macOS
+    (HFS+) or copied from it spells 'í' as 'i' and a combining accent (NFD). Such a name was
+    'cannot read a student id'; it is the same student as the composed spelling."""
+    import unicodedata
+    _, nbs = released
+    d = tmp_path / "submissions"
+    _write(d / unicodedata.normalize("NFD", f"garcíajosé_44444_670006_{A}.ipynb"), nbs[A][1])
+    _write(d / unicodedata.normalize("NFD", "Zoë Brontë_777_assignsubmission_file_") / f"{B}.ipynb",
+           nbs[B][1])
+    results = collect(course, d)
+    assert _placed(course, "garciajose-44444", A) == nbs[A][1], [r.reason for r in results]
+    assert _placed(course, "zoe-bronte-777", B) == nbs[B][1]
+    assert _status(course)[f"garciajose-44444/{A}"]["origin"]["name"] == "garcíajosé"
+
+
+def test_canvas_text_entries_are_named_as_such(course, released, tmp_path):
+    """Canvas writes a text entry as <name>[_LATE]_<user id>_text.html and a website URL as
+    ..._link.html (no attachment id). The row said only "not a notebook" and named a student
+    'smithbob' who does not exist (the student is smithbob-34567)."""
+    _, nbs = released
+    d = tmp_path / "submissions"
+    _write(d / f"doejane_12345_670001_{A}.ipynb", nbs[A][1])
+    (d / "smithbob_34567_text.html").write_text("<p>my notebook is on my laptop</p>")
+    (d / "roejim_LATE_45678_link.html").write_text("<a href='https://colab.research.google.com'>")
+    (d / "LATE_anon_Qx81k_text.html").write_text("<p>sorry</p>")
+    rows = _rows(collect(course, d))
+    assert _placed(course, "doejane-12345", A) == nbs[A][1]
+    assert "Canvas text entry submission of smithbob (user 34567)" in rows["smithbob_34567_text.html"].reason
+    assert "Canvas website URL submission of roejim (user 45678), late" in \
+        rows["roejim_LATE_45678_link.html"].reason
+    assert "anon-Qx81k, late" in rows["LATE_anon_Qx81k_text.html"].reason
+    assert not [r for r in rows.values() if r.student in {"smithbob", "roejim", "LATE"}]
+
+
+def test_blackboards_archive_of_one_students_attempts_is_not_a_student(course, released,
+                                                                        tmp_path):
+    """Blackboard's "Assignment File Download" of one student (a late submitter) is
+    gradebook_<course id>_<assignment>_<time>.zip; a course id like ENG_101_20261 makes the
+    archive's name read like a Canvas file of a student 'gradebook-eng', who got the attempt."""
+    _, nbs = released
+    d = tmp_path / "late"
+    prefix = "Homework 3_jdoe_attempt_2026-12-02-08-00-00"
+    _zip_infos(d / "gradebook_ENG_101_20261_Homework 3_2026-12-03-10-00-00.zip",
+               [(f"{prefix}_{A}.ipynb", None, nbs[A][1]),
+                (f"{prefix}.txt", None, "Name: John Doe (jdoe)\n")])
+    results = collect(course, d)
+    assert _placed(course, "jdoe", A) == nbs[A][1], [r.reason for r in results]
+    assert not (course.root / "submitted" / "gradebook-eng-101").exists()
+    assert _status(course)[f"jdoe/{A}"]["origin"]["submitted"] == "2026-12-02T08:00:00"
+
+
+def test_a_folder_per_assignment_holds_the_same_students(course, released, tmp_path):
+    """A plain download kept a folder per assignment (hw1/alice/, hw2/alice/), and
+    `gh classroom clone student-repos` of two assignments gives <a>-submissions/<a>-octocat/
+    for each: the same student in two assignments' folders is no clash of two students. Every
+    such submission was refused ("stands for a student in 2 places"). Two folders giving the
+    same student the same assignment still are a clash."""
+    _, nbs = released
+    d = tmp_path / "term"
+    _write(d / "hw1" / "alice" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "hw1" / "bob" / f"{A}.ipynb", nbs[A][0])
+    _write(d / "hw2" / "alice" / f"{B}.ipynb", nbs[B][1])
+    _write(d / "hw2" / "bob" / f"{B}.ipynb", nbs[B][0])
+    _write(d / "hw-01-derivatives-submissions" / "hw-01-derivatives-octocat" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "hw-02-reverse-submissions" / "hw-02-reverse-octocat" / f"{B}.ipynb", nbs[B][1])
+    results = collect(course, d)
+    assert not [r for r in results if r.assignment == UNKNOWN], [r.reason for r in results]
+    for student, nb, version in [("alice", A, 1), ("bob", A, 0), ("alice", B, 1), ("bob", B, 0),
+                                 ("octocat", A, 1), ("octocat", B, 1)]:
+        assert _placed(course, student, nb) == nbs[nb][version], (student, nb)
+    again = tmp_path / "again"
+    _write(again / "hw1" / "carol" / f"{A}.ipynb", nbs[A][1])
+    _write(again / "hw1" / "dan" / f"{A}.ipynb", nbs[A][1])
+    _write(again / "hw1-late" / "carol" / f"{A}.ipynb", nbs[A][0])
+    _write(again / "hw1-late" / "erin" / f"{A}.ipynb", nbs[A][0])
+    results = collect(course, again)
+    assert len([r for r in results if "in 2 places" in r.reason]) == 2
+    assert _placed(course, "carol", A) is None
+
+
+def test_blackboard_receipts_name_users_who_share_a_first_name(course, released, tmp_path):
+    """Blackboard: a download of the two late submitters, john_smith and john_doe, shares the
+    prefix 'Homework 3_john': comparing names made it the assignment and the users 'smith'
+    and 'doe', new students beside john-smith and john-doe of the class's download. Each
+    attempt's receipt states the username ('Name: John Smith (john_smith)')."""
+    _, nbs = released
+    blank, done = nbs[A]
+    first, late = tmp_path / "class", tmp_path / "late"
+    for user, when in [("john_smith", "2026-11-30-10-00-00"), ("john_doe", "2026-11-30-11-00-00"),
+                       ("ann_lee", "2026-11-30-12-00-00")]:
+        _write(first / f"Homework 3_{user}_attempt_{when}_{A}.ipynb", blank)
+    collect(course, first)
+    for user, name in [("john_smith", "John Smith"), ("john_doe", "John Doe")]:
+        prefix = f"Homework 3_{user}_attempt_2026-12-02-09-00-00"
+        _write(late / f"{prefix}_{A}.ipynb", done)
+        (late / f"{prefix}.txt").write_text(f"Name: {name} ({user})\nAssignment: Homework 3\n")
+    collect(course, late)
+    assert _placed(course, "john-smith", A) == done and _placed(course, "john-doe", A) == done
+    assert not (course.root / "submitted" / "smith").exists()
+    assert not (course.root / "submitted" / "doe").exists()
+
+
+def test_a_blackboard_attempt_without_a_file_says_so(course, released, tmp_path):
+    """Blackboard: an attempt in which the student typed into the submission field (or only
+    commented) and attached no file has its receipt alone in the download. Its row said that
+    the submission is the file with the same prefix, which does not exist."""
+    _, nbs = released
+    d = tmp_path / "gradebook"
+    given = "Homework 3_jdoe_attempt_2026-11-30-10-00-00"
+    _write(d / f"{given}_{A}.ipynb", nbs[A][1])
+    (d / f"{given}.txt").write_text("Name: John Doe (jdoe)\n")
+    typed = "Homework 3_asmith_attempt_2026-11-30-11-00-00"
+    (d / f"{typed}.txt").write_text("Name: Ann Smith (asmith)\nSubmission Field:\nsee my laptop\n")
+    rows = _rows(collect(course, d))
+    assert "the submission itself is the file" in rows[f"{given}.txt"].reason
+    alone = rows[f"{typed}.txt"].reason
+    assert "no file of this attempt is in the download" in alone, alone
+    assert "the submission itself is the file" not in alone
+
+
+def test_a_notebook_safari_saved_as_json_is_collected(course, released, tmp_path):
+    """Safari saves a notebook downloaded from Jupyter as '<name>.ipynb.json', and students
+    upload that file (Canvas and Moodle keep its name). It is the student's notebook; it was
+    ignored as "not a notebook"."""
+    _, nbs = released
+    d = tmp_path / "submissions"
+    _write(d / f"doejane_12345_670001_{A}.ipynb.json", nbs[A][1])
+    _write(d / "Ali Veli_23456_assignsubmission_file_" / f"{B}.ipynb.json", nbs[B][1])
+    rows = _rows(collect(course, d))
+    assert _placed(course, "doejane-12345", A) == nbs[A][1], rows
+    assert _placed(course, "ali-veli-23456", B) == nbs[B][1]
+    assert f"submitted as '{A}.ipynb.json'" in rows[f"doejane_12345_670001_{A}.ipynb.json"].reason
+
+
+def test_an_archive_that_is_not_a_zip_is_named_as_such(course, released, tmp_path):
+    """Students upload .rar and .7z archives too (Blackboard, Moodle); collect unpacks only
+    zips. The row said "not a notebook: ignored", as if no notebook had been handed in."""
+    _, nbs = released
+    d = tmp_path / "gradebook"
+    prefix = "Homework 3_jdoe_attempt_2026-11-30-10-00-00"
+    (d / "Jane Doe_1001_assignsubmission_file_").mkdir(parents=True)
+    (d / "Jane Doe_1001_assignsubmission_file_" / "hw3.rar").write_bytes(b"Rar!\x1a\x07\x01\x00")
+    (d / f"{prefix}_hw3.7z").write_bytes(b"7z\xbc\xaf\x27\x1c")
+    rows = _rows(collect(course, d))
+    for name, student in [("hw3.rar", "jane-doe-1001"), (f"{prefix}_hw3.7z", "jdoe")]:
+        assert rows[name].student == student
+        assert "an archive that collect does not unpack" in rows[name].reason, rows[name].reason
