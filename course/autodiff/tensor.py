@@ -29,6 +29,7 @@ import contextlib
 import gc
 import heapq
 import itertools
+import threading
 import weakref
 from typing import Any, Callable, Iterable, Iterator
 
@@ -371,11 +372,20 @@ class Tensor(ArrayLike):
         if type(value) is np.ndarray:
             value = value.view()
             value.flags.writeable = False
-        return Tensor._wrap(value)
+        detached = Tensor._wrap(value)
+        if getattr(self, "_mask", False):
+            detached._mask = True  # Tensor(mask).detach() still indexes as the mask
+        return detached
 
     def numpy(self) -> np.ndarray:
         """The value as a numpy array: an explicit constant (like ``.value``, and read-only
         like it while grad runs the function)."""
+        value = self._value
+        if type(value) is not np.ndarray:
+            # A 0-d result kept as a numpy scalar (a loss) is given as that scalar, as always:
+            # it is a float (json.dumps(loss.numpy()) works), and immutable, so there is
+            # nothing to protect.
+            return value
         return self.value
 
     def zero_grad(self) -> None:
@@ -412,12 +422,20 @@ class Tensor(ArrayLike):
 # read-only: the backward pass reads them, and f writing into one afterwards (a buffer reused in a
 # loop, ``a += 10`` after ``w * a``) would silently change the gradient. numpy then refuses the
 # write ("assignment destination is read-only"); grad makes them writeable again when it returns.
-_FROZEN: list[np.ndarray] | None = None
+#
+# The arrays frozen are listed per thread: another thread that is not inside grad (a training
+# loop next to a grad run in the background) must keep writing into its own arrays
+# (``p.value -= lr * p.grad``), and only the grad that froze an array makes it writeable again.
+# _FROZEN is only the cheap flag the operations test: not None while any thread is inside grad.
+_FROZEN: list[int] | None = None  # _INSIDE while it is not empty
+_FROZEN_HERE = threading.local()  # .frozen: this thread's list, while it is inside grad
+_INSIDE: list[int] = []  # the threads inside grad (one entry per outermost grad)
+_INSIDE_LOCK = threading.Lock()
 
 
 def _freeze(a: np.ndarray) -> None:
-    frozen = _FROZEN  # read once: another thread's grad may have just ended
-    if frozen is None:
+    frozen = getattr(_FROZEN_HERE, "frozen", None)
+    if frozen is None:  # this thread is not inside grad (another one is)
         return
     while isinstance(a, np.ndarray):  # the array and what it views (past read-only views)
         if a.flags.writeable:
@@ -453,18 +471,30 @@ class constants_frozen:
 
     def __enter__(self) -> None:
         global _FROZEN
-        self.outermost = _FROZEN is None  # a grad inside a grad: the outermost one thaws
+        # a grad inside a grad (in this thread): the outermost one thaws
+        self.outermost = getattr(_FROZEN_HERE, "frozen", None) is None
         if self.outermost:
-            _FROZEN = []
-            for t in self.inputs:
-                if type(t._value) is np.ndarray:
-                    _freeze(t._value)
+            _FROZEN_HERE.frozen = []
+            with _INSIDE_LOCK:
+                _INSIDE.append(threading.get_ident())
+                _FROZEN = _INSIDE
+            try:
+                for t in self.inputs:
+                    if type(t._value) is np.ndarray:
+                        _freeze(t._value)
+            except BaseException:  # (a KeyboardInterrupt) no with-block: thaw and unregister
+                self.__exit__(None, None, None)
+                raise
 
     def __exit__(self, kind: Any, error: Any, tb: Any) -> None:
         global _FROZEN
         if not self.outermost:
             return
-        frozen, _FROZEN = _FROZEN, None
+        frozen, _FROZEN_HERE.frozen = _FROZEN_HERE.frozen, None
+        with _INSIDE_LOCK:
+            _INSIDE.remove(threading.get_ident())
+            if not _INSIDE:
+                _FROZEN = None
         # Bases first: a view is writeable only if its base is. Two views of one array frozen
         # in turn (X, y = data[:, :2], data[:, 2]) list the base between them, so the order of
         # freezing is not enough: sort by how many bases stand behind each array.
