@@ -28,7 +28,8 @@ from pathlib import Path, PurePath, PurePosixPath
 from .course import Course, GraderError
 from .late import write_timestamp
 from .lms import (BLACKBOARD_ATTEMPT, RECEIPT_BESIDE, Archive, Origin, blackboard_assignment,
-                  identify, lms_named, stands_for_student, students_named)
+                  identify, lms_named, plain_named, stands_for_student,
+                  students_named)
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
@@ -128,9 +129,10 @@ def collect(course: Course, src: Path, assignment: str | None = None) -> list[Co
                  and not {".ipynb_checkpoints", "__MACOSX"} & set(relative.parts)]
     owners = not notebooks or not all(lms_named(relative) for relative in notebooks)
     # A receipt states its username; comparing names is the fallback (two users who share a
-    # first name, john_smith and john_doe, share 'Homework 3_john' too).
-    blackboard = (_blackboard_from_receipt(found)
-                  or blackboard_assignment(relative.name for _, relative, _, _ in found))
+    # first name, john_smith and john_doe, share 'Homework 3_john' too), and the check on a
+    # receipt that names someone other than its files do (_blackboard_names).
+    blackboard = _blackboard_names(_blackboard_from_receipts(found), blackboard_assignment(
+        relative.name for _, relative, _, _ in found))
     names = [str(relative) for _, relative, _, _ in found]
     for path, relative, refused, archive in found:
         try:
@@ -171,12 +173,14 @@ def _attempt_files(receipt: Path, names: list[str]) -> bool:
 RECEIPT_USER = re.compile(r"^Name:.*\((?P<user>[^()\s]+)\)\s*$", re.MULTILINE)
 
 
-def _blackboard_from_receipt(found: list) -> str:
-    """The Blackboard assignment name of a download, which comparing users cannot always tell
-    (one student's attempts, or users who share a first name): the prefix of a receipt
-    ``<assignment>_<user>_attempt_<time>.txt`` before the username its ``Name: Jane Doe
-    (jane_doe)`` line states. Without it, the user would be read as the part after the last
-    '_' (john_smith as smith)."""
+def _blackboard_from_receipts(found: list) -> set[str]:
+    """The Blackboard assignment names the download's receipts state, which comparing users
+    cannot always tell (one student's attempts, or users who share a first name): of each
+    receipt ``<assignment>_<user>_attempt_<time>.txt``, the prefix before the username its
+    ``Name: Jane Doe (jane_doe)`` line states. Without it, the user would be read as the part
+    after the last '_' (john_smith as smith). Every receipt counts: a download may hold several
+    assignments' (hw1/ and hw2/ unpacked side by side)."""
+    stated_names = set()
     for path, relative, refused, _ in found:
         attempt = BLACKBOARD_ATTEMPT.search(relative.name)
         if refused or attempt is None or not relative.name.endswith(".txt"):
@@ -188,8 +192,22 @@ def _blackboard_from_receipt(found: list) -> str:
             continue
         prefix = relative.name[:attempt.start()]
         if stated and prefix.endswith("_" + stated["user"]) and len(prefix) > len(stated["user"]) + 1:
-            return prefix[:-len(stated["user"]) - 1]
-    return ""
+            stated_names.add(prefix[:-len(stated["user"]) - 1])
+    return stated_names
+
+
+def _blackboard_names(stated: set[str], shared: str) -> tuple[str, ...]:
+    """The Blackboard assignment names to read the download's file names with, first the one
+    to try first (:func:`lms.identify`): those the receipts state, shortest first, then the
+    prefix all the names share (``shared``, :func:`lms.blackboard_assignment`). A receipt
+    may shorten the shared prefix (john_smith and john_doe share 'Homework 3_john') but not
+    lengthen it: every attempt of one assignment starts with the assignment's name, so a
+    receipt stating 'Homework 3_jane' where all names share only 'Homework 3' states a
+    username that is not the file's (jane_smith's receipt saying 'smith'), and would make
+    'smith' of john_smith too."""
+    trusted = sorted((name for name in stated if not shared or not name.startswith(shared + "_")),
+                     key=lambda name: (len(name), name))
+    return tuple(trusted + ([shared] if shared else []))
 
 
 def _text(name: str) -> str:
@@ -205,12 +223,15 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
     assignment holding the class's student folders (hw1/alice/, hw2/alice/) is no clash."""
     places: dict[str, set[str]] = {}
     given: dict[tuple[str, str], set[str]] = {}  # (student, assignment): the places giving it
+    held: dict[str, set[str]] = {}  # the folder holding student folders: their assignments
     for _, origin, assignment, _ in candidates:
         if origin.lms == "folder" and origin.place:
             places.setdefault(origin.student, set()).add(origin.place)
             given.setdefault((origin.student, assignment), set()).add(origin.place)
+            held.setdefault(origin.place.rpartition("/")[0], set()).add(assignment)
     clash = {student: sorted(p) for student, p in places.items()
-             if len(p) > 1 and not _assignment_folders(student, p, places, given)}
+             if len(p) > 1 and not _repositories(student, p)
+             and not _assignment_folders(student, p, places, given, held)}
     if not clash:
         return []
     # One place nearer the top than the others is taken as the student's own (alice/ beside
@@ -237,17 +258,30 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
     return rows
 
 
-def _assignment_folders(student: str, where: set[str], places: dict, given: dict) -> bool:
+def _repositories(student: str, where: set[str]) -> bool:
+    """Whether the places ``where`` of ``student`` are all GitHub Classroom repositories
+    (``<assignment>-submissions/<assignment>-<user>``, a place not named as its student, see
+    lms.identify): a user's repositories of several assignments, one student beyond doubt. A
+    plain folder among them (bob/ beside lab-bob/) may be another student."""
+    return all(place.rpartition("/")[2] != student for place in where)
+
+
+def _assignment_folders(student: str, where: set[str], places: dict, given: dict,
+                        held: dict) -> bool:
     """Whether the folders ``where`` named ``student`` are one student's in several assignment
     folders (hw1/alice/, hw2/alice/): each sits beside other students' folders, so its parent is
-    a class's folder (alice/notebooks/ beside nothing is not a student), and no assignment comes
-    from two of them."""
+    a class's folder (alice/notebooks/ beside nothing is not a student), no assignment comes
+    from two of them, and no assignment from two of their parents (``held``: a parent's
+    student folders' assignments). Section folders (section-a/alice/, section-b/alice/) hold
+    the same assignments: two alices there are two students, whichever ones each handed in."""
     siblings: dict[str, int] = {}
     for place in {p for ps in places.values() for p in ps}:
         parent = place.rpartition("/")[0]
         siblings[parent] = siblings.get(parent, 0) + 1
+    parents = [held[w.rpartition("/")[0]] for w in where]
     return (all(siblings[w.rpartition("/")[0]] > 1 for w in where)
-            and all(len(ps) == 1 for (s, _), ps in given.items() if s == student))
+            and all(len(ps) == 1 for (s, _), ps in given.items() if s == student)
+            and sum(len(p) for p in parents) == len(set().union(*parents)))
 
 
 def _walk(src: Path, unpacked: Path, assignments: Sequence[str] = ()):
@@ -296,7 +330,8 @@ def _archive_members(path: Path, relative: Path, where: Path, outer: dict, depth
                      and not _metadata(p.relative_to(target)))
     names = [m.relative_to(target) for m in members]
     archives = {**outer, len(stem.parts) - 1: Archive(
-        frozenset(students_named(names)), stands_for_student(stem.name, names, assignments))}
+        frozenset(students_named(names)), stands_for_student(stem.name, names, assignments),
+        frozenset(n for n in plain_named(names, assignments) if n))}
     for inner, name in zip(members, names):
         if inner.suffix.lower() != ".zip":
             yield inner, stem / name, "", archives
@@ -351,10 +386,13 @@ def _unzip(archive: Path, target: Path, budget: _Budget | None = None) -> list[t
             member.filename = member.filename.replace("\\", "/")
         # Only now is 'alice\\' seen to be a folder entry, whatever order the entries come in.
         members = [m for m in members if m.filename.strip("/") and not m.filename.endswith("/")]
+        # Metadata collect ignores anyway (a student's zipped repository holds .git/ with
+        # dozens of files) is not unpacked: it would use up the budget the class shares.
+        members = [m for m in members if not _metadata(PurePosixPath(m.filename.strip("/")))]
         if len(members) > budget.files:
-            raise GraderError(f"{archive.name} holds {len(members)} files (at most "
-                              f"{MAX_ARCHIVE_FILES} are unpacked from one archive of the "
-                              f"download, with the archives inside it)")
+            raise GraderError(f"{archive.name} holds {len(members)} files, more than are left of "
+                              f"the {MAX_ARCHIVE_FILES} that one archive of the download may "
+                              f"unpack with the archives inside it")
         members, refused = _one_per_name(archive.name, members)
         # A member larger than any notebook is not unpacked at all (a zip bomb fills no disk).
         refused += [(m.filename, f"{m.file_size >> 20} MB in the archive is too large for a "
@@ -433,7 +471,7 @@ def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -
 
 def _candidate(matcher: Matcher, path: Path, relative: Path, archive: tuple | None,
                assignment: str | None, candidates: list, owners: bool = True,
-               blackboard: str = "", root: str = "") -> Collected | None:
+               blackboard: tuple[str, ...] = (), root: str = "") -> Collected | None:
     """Queue one downloaded file as a candidate submission, or say why it is not one."""
     if ".ipynb_checkpoints" in relative.parts or "__MACOSX" in relative.parts:
         return Collected(str(path), UNKNOWN, UNKNOWN,
@@ -526,6 +564,8 @@ def _place(course: Course, student: str, assignment: str, group: list,
     (target.parent / "timestamp.txt").unlink(missing_ok=True)
     if origin.submitted:
         write_timestamp(target.parent, origin.submitted)
+    if origin.note:
+        notes.append(origin.note)
     if origin.name != target.name:
         notes.append(f"submitted as '{origin.name}', matched to {assignment} by its {how}")
     if grade_ids(path) is None:  # kept, so that the gradebook shows it: graded 0 with the reason
@@ -563,7 +603,8 @@ def _place(course: Course, student: str, assignment: str, group: list,
     return results
 
 
-COPY_NUMBER = re.compile(r" \((\d+)\)(?=\.[^.]*$|$)")  # a browser's second download: 'nb (1).ipynb'
+# A browser's second download: 'nb (1).ipynb', and Safari's 'nb (1).ipynb.json'
+COPY_NUMBER = re.compile(r" \((\d+)\)(?=\.ipynb\.json$|\.[^.]*$|$)", re.IGNORECASE)
 # ... or of the archive it came in: 'alice (1).zip', unpacked into 'alice (1).zip.unpacked/'
 ARCHIVE_COPY = re.compile(r" \((\d+)\)\.zip\.unpacked$", re.IGNORECASE)
 

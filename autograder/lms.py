@@ -69,6 +69,7 @@ class Origin:
     late: bool | None = None  # the LMS's own late marker (Canvas), when it has one
     order: tuple = field(default_factory=tuple)  # larger = submitted later (resubmissions)
     place: str = ""         # a plain layout's student folder, as a path in the download
+    note: str = ""          # what the report should say about how the student was read
 
     def record(self) -> dict:
         """What the course status keeps about the submission (for reports and LMS exports)."""
@@ -85,26 +86,38 @@ class Archive:
 
     inside: frozenset = frozenset()  # the students its members' LMS-style names speak for
     student: bool = False  # it stands for one student's folder (alice.zip: see stands_for_student)
+    named: frozenset = frozenset()  # students (lower case) its <student>_<assignment> names name
+
+
+def plain_named(members: Iterable[PurePath], assignments: Iterable[str]) -> list[str | None]:
+    """For each notebook among ``members``, the student (lower case) its name reads as, when it
+    is ``<student>_<file>`` with an assignment's name in ``<file>``, else None
+    (``reverse_mode.ipynb`` names no student called reverse)."""
+    assignments = [a.lower() for a in assignments]
+    return [found["student"].lower() if found and any(a in found["file"].lower()
+                                                      for a in assignments) else None
+            for m in members if m.name.lower().endswith((".ipynb", ".ipynb.json"))
+            for found in [PLAIN_FILE.match(m.name)]]
 
 
 def stands_for_student(stem: str, members: Iterable[PurePath],
                        assignments: Iterable[str] = ()) -> bool:
     """Whether an archive named ``stem`` (without .zip) is one student's folder zipped
-    (``alice.zip`` holding ``reverse_mode.ipynb``): a name usable as a student id, no folders
-    and no LMS-named members inside, and no member named ``<student>_<assignment>.ipynb`` for
-    a student other than ``stem`` (``lms-hw1.zip`` holding ``zipped_hw1.ipynb`` is a download
-    holding zipped's file). Only a name whose second part holds one of ``assignments`` counts:
-    ``reverse_mode.ipynb`` in alice.zip is alice's, not a student's called reverse."""
+    (``alice.zip`` holding ``reverse_mode.ipynb``, or ``alice (1).zip``, a browser's second
+    download): a name usable as a student id that names no assignment (``lms-hw1.zip`` holding
+    ``zipped_hw1.ipynb`` is a download of zipped's file), no folders and no LMS-named members
+    inside, and the members' ``<student>_<assignment>`` names name one student at most, or a
+    notebook names none (several named and none of the student's own make it a class's plain
+    download zipped). As everywhere, the outermost name wins: bob.zip holding
+    ``final_hw1.ipynb`` is bob's, and the report says the file was named like final's."""
     members = list(members)
     stem = browser_original(stem)
+    assignments = list(assignments)
     if not STUDENT_ID.match(stem) or any(len(m.parts) > 1 for m in members) \
-            or students_named(members):
+            or students_named(members) or any(a.lower() in stem.lower() for a in assignments):
         return False
-    assignments = [a.lower() for a in assignments]
-    named = {found["student"] for m in members if m.suffix.lower() == ".ipynb"
-             for found in [PLAIN_FILE.match(m.name)]
-             if found and any(a in found["file"].lower() for a in assignments)}
-    return named <= {stem}
+    readings = plain_named(members, assignments)
+    return None in readings or len(set(readings)) <= 1
 
 
 def slug(text: str) -> str:
@@ -115,15 +128,19 @@ def slug(text: str) -> str:
     return "-".join(words) or "student"
 
 
-def _blackboard(part: str, assignment: str = "") -> dict | None:
+def _blackboard(part: str, assignments: str | tuple[str, ...] = ()) -> dict | None:
     """The fields of a Blackboard file name (assignment, user, time, file), or None. The user
-    is what follows ``assignment`` (the download's, see :func:`blackboard_assignment`), or
-    else the part after the last '_'."""
+    is what follows the first of ``assignments`` (the download's names, see
+    :func:`blackboard_assignment`) that the name starts with, or else the part after the
+    last '_'."""
     found = BLACKBOARD_ATTEMPT.search(part)
     if found is None or found.start() == 0:
         return None
     prefix = part[:found.start()]
-    if assignment and prefix.startswith(assignment + "_") and len(prefix) > len(assignment) + 1:
+    assignments = (assignments,) if isinstance(assignments, str) else assignments
+    assignment = next((a for a in assignments if a and prefix.startswith(a + "_")
+                       and len(prefix) > len(a) + 1), "")
+    if assignment:
         user = prefix[len(assignment) + 1:]
     else:
         assignment, _, user = prefix.rpartition("_")
@@ -150,15 +167,17 @@ def _canvas(part: str) -> dict | None:
 
 
 def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
-             owners: bool = True, blackboard_name: str = "", root: str = "") -> Origin | str:
+             owners: bool = True, blackboard_name: str | tuple[str, ...] = "",
+             root: str = "") -> Origin | str:
     """The origin of the file at ``relative`` (a path inside the download), or why it is not a
     submission. ``archives`` maps the index in ``relative.parts`` of each zip archive (its name
     without ``.zip``) the file was unpacked from, outermost first (a student's archive inside the
     class's), to what is known of it (:class:`Archive`). ``owners=False`` for a download in which
     every notebook's path carries an LMS name (:func:`lms_named`): its folders are wrappers
     (``submissions/`` as unzipped), not students' own folders. ``blackboard_name`` is the
-    download's Blackboard assignment name (:func:`blackboard_assignment`); ``root`` the name
-    of the download's own folder (GitHub Classroom's ``<assignment>-submissions``).
+    download's Blackboard assignment name (:func:`blackboard_assignment`), or several, in the
+    order to try them; ``root`` the name of the download's own folder (GitHub Classroom's
+    ``<assignment>-submissions``).
 
     The outermost name that says whose a file is wins: a student who uploads an archive (or a
     folder) holding files named like another student's submissions hands in their own files,
@@ -250,13 +269,30 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
         if not STUDENT_ID.match(student):
             return (f"cannot use the folder name '{student}' as a student id (letters, digits, "
                     f"'.' and '-' only); rename the folder")
-        # A GitHub Classroom repository names its student beyond doubt: no place to compare.
-        place = "" if repos else "/".join([*parts[:at], folder])
-        return Origin(student, name, "folder", place=place)
+        # A GitHub Classroom repository's place ends with '<assignment>-<user>', not with the
+        # student: collect compares it with plain folders of the same student (lab-bob/ beside
+        # bob/ in a plain folder named lab-submissions/), not with the user's other repositories.
+        place = "/".join([*parts[:at], folder])
+        return Origin(student, name, "folder", place=place,
+                      note=_named_as_another(name, student, archives.get(at)))
     plain = PLAIN_FILE.match(name)
     if plain:
         return Origin(plain["student"], plain["file"], "folder")
     return f"cannot read a student id from '{name}' (expected <student>_<file> or <student>/<file>)"
+
+
+def _named_as_another(name: str, student: str, archive: Archive | None) -> str:
+    """What to say of a file named ``<other>_<assignment>`` taken as ``student``'s because the
+    archive it came in stands for ``student`` (bob.zip holding final_hw1.ipynb): nothing in the
+    names tells bob's upload of his final version from a download of a student final's file.
+    "" otherwise."""
+    plain = PLAIN_FILE.match(name)
+    if archive is None or not archive.student or plain is None \
+            or plain["student"].lower() not in archive.named - {student.lower()}:
+        return ""
+    return (f"taken as {student}'s (the archive it came in is named so), though the file is named "
+            f"like {plain['student']}'s: if the archive is a download of {plain['student']}'s "
+            f"file, unpack it into a folder and collect again")
 
 
 BROWSER_COPY = re.compile(r"^(?P<name>.+) \((?P<copy>\d+)\)$")  # 'alice (1)': downloaded twice
@@ -360,5 +396,6 @@ def _lms_student(part: str, is_file: bool) -> str | None:
 
 
 def _without_copy_number(name: str) -> str:
-    """Canvas appends -1, -2 ... to a resubmitted file's name: ``nb-1.ipynb`` -> ``nb.ipynb``."""
-    return re.sub(r"-\d+(\.ipynb)$", r"\1", name)
+    """Canvas appends -1, -2 ... to a resubmitted file's name: ``nb-1.ipynb`` -> ``nb.ipynb``
+    (and Safari's ``nb-1.ipynb.json`` -> ``nb.ipynb.json``)."""
+    return re.sub(r"-\d+(\.ipynb(?:\.json)?)$", r"\1", name, flags=re.IGNORECASE)

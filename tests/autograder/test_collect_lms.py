@@ -699,16 +699,18 @@ def test_an_archive_named_by_student_stands_for_their_folder(course, released, t
 
 def test_an_archive_of_files_named_by_student_is_a_download_not_a_student(course, released,
                                                                           tmp_path):
-    """lms-hw1.zip holding zipped_hw1.ipynb is a download of zipped's file (the archive's name
-    is not a student), and alice.zip holding alice_hw1.ipynb is alice's either way."""
+    """lms-hw1.zip holding zipped_hw1.ipynb is a download of zipped's file (an archive named
+    after an assignment is no student), so is class.zip holding two students' files, and
+    alice.zip holding alice_hw1.ipynb is alice's either way."""
     _, nbs = released
     d = tmp_path / "downloads"
     _zip(d / f"lms-{A}.zip", {f"zipped_{A}.ipynb": nbs[A][1]})
-    _zip(d / "class.zip", {f"dora_{A}.ipynb": nbs[A][0]})
+    _zip(d / "class.zip", {f"dora_{A}.ipynb": nbs[A][0], f"eve_{A}.ipynb": nbs[A][1]})
     _zip(d / "alice.zip", {f"alice_{A}.ipynb": nbs[A][1]})
     collect(course, d)
     assert _placed(course, "zipped", A) == nbs[A][1]
     assert _placed(course, "dora", A) == nbs[A][0]
+    assert _placed(course, "eve", A) == nbs[A][1]
     assert _placed(course, "alice", A) == nbs[A][1]
     for student in (f"lms-{A}", "class"):
         assert not (course.root / "submitted" / student).exists()
@@ -1000,3 +1002,185 @@ def test_an_archive_that_is_not_a_zip_is_named_as_such(course, released, tmp_pat
     for name, student in [("hw3.rar", "jane-doe-1001"), (f"{prefix}_hw3.7z", "jdoe")]:
         assert rows[name].student == student
         assert "an archive that collect does not unpack" in rows[name].reason, rows[name].reason
+
+
+def test_an_archive_holding_its_students_file_in_other_letter_case_is_theirs(course, released,
+                                                                           tmp_path):
+    """A plain folder of per-student archives: alice.zip holds 'Alice_<assignment>.ipynb' and
+    JSmith.zip 'jsmith_<assignment>.ipynb' (students write their own name as they like). The
+    member names the archive's own student, in other letters' case: it went to new students
+    'Alice' and 'jsmith', apart from alice's other assignment in her folder alice/."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / "alice.zip", {f"Alice_{A}.ipynb": nbs[A][1]})
+    _zip(d / "JSmith.zip", {f"jsmith_{A}.ipynb": nbs[A][0]})
+    _write(d / "alice" / f"{B}.ipynb", nbs[B][1])
+    results = collect(course, d)
+    assert _placed(course, "alice", A) == nbs[A][1], [(r.student, r.reason) for r in results]
+    assert _placed(course, "JSmith", A) == nbs[A][0]
+    assert _placed(course, "alice", B) == nbs[B][1]
+    for wrong in ("Alice", "jsmith"):
+        assert not (course.root / "submitted" / wrong).exists()
+
+
+def test_a_receipt_whose_username_is_not_the_files_moves_no_student(course, released, tmp_path):
+    """Blackboard's download of a class: john_smith's receipt has no '(user)' on its Name line
+    and jane_smith's names 'smith', which is not her username in the file names. The receipt
+    made 'Homework 3_jane' the assignment name of every file, so both attempts were read as
+    user 'smith': one student, john's work replaced by jane's ("latest wins"). Comparing the
+    names ('Homework 3') tells them apart; a receipt must not overrule it."""
+    _, nbs = released
+    d = tmp_path / "gradebook"
+    for user, name, when, nb in [("john_smith", "John Smith", "2026-11-30-10-00-00", nbs[A][1]),
+                                 ("jane_smith", "Jane Smith (smith)", "2026-11-30-11-00-00", nbs[A][0]),
+                                 ("zoe_lee", "Zoe Lee (zoe_lee)", "2026-11-30-12-00-00", nbs[A][1])]:
+        prefix = f"Homework 3_{user}_attempt_{when}"
+        _write(d / f"{prefix}_{A}.ipynb", nb)
+        (d / f"{prefix}.txt").write_text(f"Name: {name}\nAssignment: Homework 3\n")
+    results = collect(course, d)
+    assert _placed(course, "john-smith", A) == nbs[A][1], [(r.student, r.reason) for r in results]
+    assert _placed(course, "jane-smith", A) == nbs[A][0]
+    assert _placed(course, "zoe-lee", A) == nbs[A][1]
+    assert not (course.root / "submitted" / "smith").exists()
+    assert not [r for r in results if "latest wins" in r.reason]
+
+
+def test_a_blackboard_folder_of_two_assignments_reads_each_by_its_receipts(course, released,
+                                                                          tmp_path):
+    """Two Blackboard downloads unpacked side by side (hw1/, hw2/) and collected together:
+    the first receipt's assignment name ('Homework 1') was used for every file, so the
+    attempts of 'Homework 2' were read as users 'smith' and 'doe'."""
+    _, nbs = released
+    d = tmp_path / "term"
+    for folder, title, nb in [("hw1", "Homework 1", A), ("hw2", "Homework 2", B)]:
+        for user, name in [("john_smith", "John Smith"), ("john_doe", "John Doe")]:
+            prefix = f"{title}_{user}_attempt_2026-11-30-10-00-00"
+            _write(d / folder / f"{prefix}_{nb}.ipynb", nbs[nb][1])
+            (d / folder / f"{prefix}.txt").write_text(f"Name: {name} ({user})\n")
+    results = collect(course, d)
+    for student in ("john-smith", "john-doe"):
+        for nb in (A, B):
+            assert _placed(course, student, nb) == nbs[nb][1], (student, nb, [r.reason for r in results])
+    assert not (course.root / "submitted" / "smith").exists()
+
+
+def test_two_sections_students_of_one_name_are_not_merged(course, released, tmp_path):
+    """Section folders, each with the class's student folders, in a download of two
+    assignments: section-a/alice handed in the first, section-b/alice (another student) the
+    second. Each section folder holds both assignments, so they are not a folder per
+    assignment (hw1/alice, hw2/alice): the two alices were merged into one student."""
+    _, nbs = released
+    d = tmp_path / "term"
+    _write(d / "section-a" / "alice" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "section-a" / "bob" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "section-a" / "bob" / f"{B}.ipynb", nbs[B][1])
+    _write(d / "section-b" / "alice" / f"{B}.ipynb", nbs[B][0])
+    _write(d / "section-b" / "carol" / f"{A}.ipynb", nbs[A][0])
+    results = collect(course, d)
+    refused = [r for r in results if "in 2 places" in r.reason]
+    assert len(refused) == 2, [(r.path, r.student, r.reason) for r in results]
+    assert not (course.root / "submitted" / "alice").exists()
+    assert _placed(course, "bob", B) == nbs[B][1] and _placed(course, "carol", A) == nbs[A][0]
+
+
+def test_a_browsers_copy_of_a_safari_notebook_is_the_later(course, released, tmp_path):
+    """Safari's '<name>.ipynb.json' downloaded twice is '<name> (1).ipynb.json': the copy
+    number was not read (it was looked for before '.json' only), and the row said that nothing
+    tells which is later ("no ... copy number differs")."""
+    import os
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _write(d / "bob" / f"{A}.ipynb.json", nbs[A][0])
+    _write(d / "bob" / f"{A} (1).ipynb.json", nbs[A][1])
+    for path in (d / "bob").iterdir():
+        os.utime(path, (1_790_000_000, 1_790_000_000))
+    results = collect(course, d)
+    assert _placed(course, "bob", A) == nbs[A][1]
+    draft = [r for r in results if r.path.endswith(f"{A}.ipynb.json") and r.assignment == UNKNOWN]
+    assert len(draft) == 1 and "replaced by the later submission" in draft[0].reason, draft
+    # Canvas's resubmission number goes before '.ipynb.json' too: the file as uploaded
+    _write(tmp_path / "canvas" / f"doejane_12345_670042_{A}-1.ipynb.json", nbs[A][1])
+    taken = collect(course, tmp_path / "canvas")[0]
+    assert taken.origin["file"] == f"{A}.ipynb.json", taken.origin
+
+
+def test_a_students_git_folder_costs_the_others_nothing(course, released, tmp_path, monkeypatch):
+    """Moodle's class download in which students uploaded their repository folder zipped, with
+    its .git/ (hooks, objects, logs: dozens of files each). Since the archives inside the class
+    archive share its file budget, the .git/ files of the first students, which collect ignores
+    anyway, used it up and the later students' archives were not unpacked ("more than is
+    left"). Metadata that is ignored is not unpacked, and costs nothing."""
+    import autograder.collect as collect_module
+    _, nbs = released
+    monkeypatch.setattr(collect_module, "MAX_ARCHIVE_FILES", 60)
+    staging = tmp_path / "staging"
+    for n in range(3):
+        git = [(f"hw1/.git/objects/{k:02x}/{k:038x}", None, b"x") for k in range(25)]
+        _zip_infos(staging / f"s{n}.zip", [*git, ("hw1/.git/HEAD", None, "ref: refs/heads/main\n"),
+                                           (f"hw1/{A}.ipynb", None, nbs[A][n % 2])])
+    d = tmp_path / "downloads"
+    d.mkdir()
+    with zipfile.ZipFile(d / "CS101-HW1-4242.zip", "w") as zf:
+        for n in range(3):
+            zf.write(staging / f"s{n}.zip", f"Student {n}_{1000 + n}_assignsubmission_file_/hw1.zip")
+    results = collect(course, d)
+    for n in range(3):
+        assert _placed(course, f"student-{n}-{1000 + n}", A) == nbs[A][n % 2], \
+            [(r.path, r.reason) for r in results if r.reason]
+    assert not [r for r in results if ".git" in r.path]
+
+
+def test_a_file_named_as_another_students_in_an_archive_named_by_student_says_so(course, released,
+                                                                                 tmp_path):
+    """A plain folder of per-student archives in which bob.zip holds 'final_<assignment>.ipynb'
+    (his final version). The outermost name wins, as for every upload: it is bob's (read as
+    '<student>_<file>' it went to a student 'final', and the instructor had no bob), and the
+    row says it was named like final's and what to do if bob.zip is a download of final's."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / "alice.zip", {f"{A}.ipynb": nbs[A][1]})
+    _zip(d / "bob.zip", {f"final_{A}.ipynb": nbs[A][0]})
+    rows = _rows(collect(course, d))
+    row = rows[f"final_{A}.ipynb"]
+    assert row.student == "bob" and "named like final's" in row.reason, row.reason
+    assert _placed(course, "bob", A) == nbs[A][0]
+    assert not (course.root / "submitted" / "final").exists()
+    assert rows[f"{A}.ipynb"].reason == ""  # alice.zip's own file: nothing to say
+
+
+def test_an_archive_holding_an_unnamed_notebook_is_its_students(course, released, tmp_path):
+    """A plain folder of per-student archives: alice.zip holds her '<assignment>.ipynb' and a
+    copy of bob's 'bob_<assignment>.ipynb' (recorded later); bob.zip holds his own. A download
+    of students' files names each file by its student; one file that names none makes the
+    archive alice's. The member named bob's made alice.zip no student's: alice's own notebook
+    got 'cannot read a student id', and the copy in her upload replaced bob's own work."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip_infos(d / "alice.zip", [(f"{A}.ipynb", (2026, 12, 1, 10, 0, 0), nbs[A][1]),
+                                 (f"bob_{A}.ipynb", (2026, 12, 1, 10, 0, 0), nbs[A][0])])
+    _zip_infos(d / "bob.zip", [(f"{A}.ipynb", (2026, 11, 30, 10, 0, 0), nbs[A][1])])
+    _zip(d / "carol.zip", {f"{B}.ipynb.json": nbs[B][1], f"dan_{B}.ipynb": nbs[B][0]})  # Safari's
+    results = collect(course, d)
+    assert _placed(course, "bob", A) == nbs[A][1], [(r.student, r.reason) for r in results]
+    assert _placed(course, "alice", A) is not None
+    assert _placed(course, "carol", B) is not None and _placed(course, "dan", B) is None
+    assert not [r for r in results if "cannot read a student id" in r.reason]
+    assert not [r for r in results if r.student == "bob" and r.assignment == UNKNOWN]
+
+
+def test_a_plain_folder_named_like_a_repository_beside_one_is_not_merged(course, released,
+                                                                         tmp_path):
+    """A plain class folder 'lab-submissions/' (not GitHub Classroom's: not every folder in
+    it is 'lab-<user>') holding a student 'bob' and a student 'lab-bob'. Read as a repository,
+    lab-bob is user bob, and since a repository's student was compared with no other place,
+    the two were merged into one student, one of them not graded. They may be two students:
+    both are refused with the reason, as two folders named for one student are."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _write(d / "lab-submissions" / "bob" / f"{A}.ipynb", nbs[A][0])
+    _write(d / "lab-submissions" / "lab-bob" / f"{A}.ipynb", nbs[A][1])
+    _write(d / "lab-submissions" / "lab-alice" / f"{A}.ipynb", nbs[A][1])
+    results = collect(course, d)
+    assert len([r for r in results if "in 2 places" in r.reason]) == 2, \
+        [(r.path, r.student, r.reason) for r in results]
+    assert _placed(course, "bob", A) is None and _placed(course, "alice", A) == nbs[A][1]
