@@ -214,18 +214,19 @@ def identify(relative: PurePath, archives: Mapping[int, Archive] | None = None,
             kind = "text entry" if online["kind"].lower() == "text" else "website URL"
             late = ", late" if online["late"] or online["anon"] else ""
             return f"Canvas {kind} submission of {who}{late}: not an uploaded file"
-        mine = _lms_student(part, True) if i in archives else None
         inside = archives[i].inside if i in archives else frozenset()
+        if inside and i == first and BLACKBOARD_DOWNLOAD.match(part):
+            # Blackboard's own archive, as the instructor downloaded it (the outermost one): a
+            # wrapper, though a course id such as 202610_12345 reads like a Canvas name. A
+            # student's upload named so sits inside the LMS's download, or in their folder.
+            continue
+        mine = _lms_student(part, True) if i in archives else None
         if mine and len(set(inside) - {mine}) > 1:
             return (f"the archive '{part}' is named like one student's LMS submission but holds "
                     f"files named like the LMS submissions of {len(set(inside) - {mine})} other "
                     f"students: not taken, since it cannot be told whether it is a whole-class "
                     f"download or a student's upload of other students' files. If it is the "
                     f"class's download, unpack it (or rename it) and collect again")
-        if inside and BLACKBOARD_DOWNLOAD.match(part):
-            # Blackboard's own archive (of one student's attempts: of several, it is refused
-            # above) is a wrapper, though a course id such as 202610_12345 reads like Canvas.
-            continue
         if moodle and moodle["plugin"] != "file" and i in archives:
             moodle = None  # an upload merely named like Moodle's online text: its folders say
         if moodle:

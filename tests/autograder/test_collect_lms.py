@@ -321,14 +321,30 @@ def test_one_folder_name_in_several_places_is_not_one_student(course, released, 
 
 def test_a_class_archive_named_like_a_submission_is_refused_not_given_to_one(course, released,
                                                                            tmp_path):
+    """An archive named like one student's Canvas submission that holds other students'
+    submissions: the class's download renamed, or that student's upload of others' files."""
+    _, nbs = released
+    d = tmp_path / "downloads"
+    _zip(d / "smithjohn_12345_670001_all.zip",
+         {f"HW3_alice_attempt_2026-10-01-13-45-12_{A}.ipynb": nbs[A][1],
+          f"HW3_bob_attempt_2026-10-01-14-45-12_{A}.ipynb": nbs[A][0]})
+    results = collect(course, d)
+    assert len(results) == 2 and all("whole-class download" in r.reason for r in results)
+    assert not (course.root / "submitted").exists() or not any((course.root / "submitted").iterdir())
+
+
+def test_blackboards_class_download_is_collected(course, released, tmp_path):
+    """Blackboard's "Download assignment" archive, gradebook_<course id>_<assignment>_<time>.zip,
+    as the instructor saved it: its course id (202610_12345) reads like a Canvas name, and the
+    whole class was refused as "named like one student's submission"."""
     _, nbs = released
     d = tmp_path / "downloads"
     _zip(d / "gradebook_202610_12345_Homework 3_2026-10-05-10-00-00.zip",
          {f"HW3_alice_attempt_2026-10-01-13-45-12_{A}.ipynb": nbs[A][1],
           f"HW3_bob_attempt_2026-10-01-14-45-12_{A}.ipynb": nbs[A][0]})
     results = collect(course, d)
-    assert len(results) == 2 and all("whole-class download" in r.reason for r in results)
-    assert not (course.root / "submitted").exists() or not any((course.root / "submitted").iterdir())
+    assert _placed(course, "alice", A) == nbs[A][1], [r.reason for r in results]
+    assert _placed(course, "bob", A) == nbs[A][0]
 
 
 def test_a_later_collect_never_replaces_silently(course, released, tmp_path):
