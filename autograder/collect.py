@@ -28,8 +28,8 @@ from pathlib import Path, PurePath, PurePosixPath
 from .course import Course, GraderError
 from .late import write_timestamp
 from .lms import (BLACKBOARD_ATTEMPT, RECEIPT_BESIDE, Archive, Origin, blackboard_assignment,
-                  identify, lms_named, plain_named, stands_for_student,
-                  students_named)
+                  identify, lms_named, notebook_name, plain_named,
+                  stands_for_student, students_named)
 
 UNKNOWN = "?"
 MAX_NOTEBOOK_BYTES = 50 << 20  # a course notebook is well under 1 MB
@@ -50,12 +50,6 @@ class Collected:
     assignment: str  # UNKNOWN when it could not be matched (or the file was not taken)
     reason: str = ""
     origin: dict | None = None  # Origin.record(): LMS, its id, submission time, late marker
-
-
-def notebook_name(name: str) -> bool:
-    """Whether a file is named as a notebook: ``.ipynb``, or ``.ipynb.json`` as Safari saves a
-    notebook downloaded from Jupyter (the student then uploads that file)."""
-    return name.lower().endswith((".ipynb", ".ipynb.json"))
 
 
 def grade_ids(path: Path) -> set[str] | None:
@@ -229,9 +223,13 @@ def _same_folder_name_elsewhere(candidates: list) -> list[Collected]:
             places.setdefault(origin.student, set()).add(origin.place)
             given.setdefault((origin.student, assignment), set()).add(origin.place)
             held.setdefault(origin.place.rpartition("/")[0], set()).add(assignment)
+    siblings: dict[str, int] = {}  # student folders per parent folder
+    for place in {p for ps in places.values() for p in ps}:
+        parent = place.rpartition("/")[0]
+        siblings[parent] = siblings.get(parent, 0) + 1
     clash = {student: sorted(p) for student, p in places.items()
              if len(p) > 1 and not _repositories(student, p)
-             and not _assignment_folders(student, p, places, given, held)}
+             and not _assignment_folders(student, p, siblings, given, held)}
     if not clash:
         return []
     # One place nearer the top than the others is taken as the student's own (alice/ beside
@@ -266,18 +264,15 @@ def _repositories(student: str, where: set[str]) -> bool:
     return all(place.rpartition("/")[2] != student for place in where)
 
 
-def _assignment_folders(student: str, where: set[str], places: dict, given: dict,
+def _assignment_folders(student: str, where: set[str], siblings: dict, given: dict,
                         held: dict) -> bool:
     """Whether the folders ``where`` named ``student`` are one student's in several assignment
     folders (hw1/alice/, hw2/alice/): each sits beside other students' folders, so its parent is
     a class's folder (alice/notebooks/ beside nothing is not a student), no assignment comes
     from two of them, and no assignment from two of their parents (``held``: a parent's
     student folders' assignments). Section folders (section-a/alice/, section-b/alice/) hold
-    the same assignments: two alices there are two students, whichever ones each handed in."""
-    siblings: dict[str, int] = {}
-    for place in {p for ps in places.values() for p in ps}:
-        parent = place.rpartition("/")[0]
-        siblings[parent] = siblings.get(parent, 0) + 1
+    the same assignments: two alices there are two students, whichever ones each handed in.
+    ``siblings``: how many student folders each parent folder holds."""
     parents = [held[w.rpartition("/")[0]] for w in where]
     return (all(siblings[w.rpartition("/")[0]] > 1 for w in where)
             and all(len(ps) == 1 for (s, _), ps in given.items() if s == student)

@@ -89,6 +89,12 @@ class Archive:
     named: frozenset = frozenset()  # students (lower case) its <student>_<assignment> names name
 
 
+def notebook_name(name: str) -> bool:
+    """Whether a file is named as a notebook: ``.ipynb``, or ``.ipynb.json`` as Safari saves a
+    notebook downloaded from Jupyter (the student then uploads that file)."""
+    return name.lower().endswith((".ipynb", ".ipynb.json"))
+
+
 def plain_named(members: Iterable[PurePath], assignments: Iterable[str]) -> list[str | None]:
     """For each notebook among ``members``, the student (lower case) its name reads as, when it
     is ``<student>_<file>`` with an assignment's name in ``<file>``, else None
@@ -96,7 +102,7 @@ def plain_named(members: Iterable[PurePath], assignments: Iterable[str]) -> list
     assignments = [a.lower() for a in assignments]
     return [found["student"].lower() if found and any(a in found["file"].lower()
                                                       for a in assignments) else None
-            for m in members if m.name.lower().endswith((".ipynb", ".ipynb.json"))
+            for m in members if notebook_name(m.name)
             for found in [PLAIN_FILE.match(m.name)]]
 
 

@@ -426,11 +426,11 @@ class Tensor(ArrayLike):
 # The arrays frozen are listed per thread: another thread that is not inside grad (a training
 # loop next to a grad run in the background) must keep writing into its own arrays
 # (``p.value -= lr * p.grad``), and only the grad that froze an array makes it writeable again.
-# _FROZEN is only the cheap flag the operations test: not None while any thread is inside grad.
-_FROZEN: list[int] | None = None  # _INSIDE while it is not empty
+# _FROZEN is the cheap test the operations make: the threads inside grad (one entry per
+# outermost grad), None while there are none.
+_FROZEN: list[int] | None = None
 _FROZEN_HERE = threading.local()  # .frozen: this thread's list, while it is inside grad
-_INSIDE: list[int] = []  # the threads inside grad (one entry per outermost grad)
-_INSIDE_LOCK = threading.Lock()
+_FROZEN_LOCK = threading.Lock()
 
 
 def _freeze(a: np.ndarray) -> None:
@@ -475,9 +475,8 @@ class constants_frozen:
         self.outermost = getattr(_FROZEN_HERE, "frozen", None) is None
         if self.outermost:
             _FROZEN_HERE.frozen = []
-            with _INSIDE_LOCK:
-                _INSIDE.append(threading.get_ident())
-                _FROZEN = _INSIDE
+            with _FROZEN_LOCK:
+                _FROZEN = [*(_FROZEN or ()), threading.get_ident()]
             try:
                 for t in self.inputs:
                     if type(t._value) is np.ndarray:
@@ -491,10 +490,10 @@ class constants_frozen:
         if not self.outermost:
             return
         frozen, _FROZEN_HERE.frozen = _FROZEN_HERE.frozen, None
-        with _INSIDE_LOCK:
-            _INSIDE.remove(threading.get_ident())
-            if not _INSIDE:
-                _FROZEN = None
+        with _FROZEN_LOCK:
+            inside = list(_FROZEN or ())
+            inside.remove(threading.get_ident())
+            _FROZEN = inside or None
         # Bases first: a view is writeable only if its base is. Two views of one array frozen
         # in turn (X, y = data[:, :2], data[:, 2]) list the base between them, so the order of
         # freezing is not enough: sort by how many bases stand behind each array.
